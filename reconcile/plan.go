@@ -1,0 +1,309 @@
+package reconcile
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/access-as-code/access/schema"
+)
+
+// Warning is something a reader of the plan must know that is not a change.
+type Warning struct {
+	Kind    string `json:"kind"` // see the Warn* constants
+	Target  string `json:"target"`
+	Group   string `json:"group,omitempty"`
+	User    string `json:"user,omitempty"`
+	Message string `json:"message"`
+}
+
+// Warning kinds.
+const (
+	WarnPendingUser  = "pending_user"  // in the config, no account in the target yet
+	WarnInactiveUser = "inactive_user" // account deactivated/blocked: never added
+	WarnRenamed      = "renamed"       // a pinned account's login changed
+	WarnProtected    = "protected"     // not in the config, kept because protected
+	WarnReadOnly     = "read_only"     // group rule (Okta) or inherited (GitLab): not removable here
+)
+
+// GroupError is a managed group that cannot be planned; its file is named.
+type GroupError struct {
+	Target       string   `json:"target"`
+	Group        string   `json:"group"`
+	ConfigGroups []string `json:"config_groups"`
+	Message      string   `json:"message"`
+}
+
+func (e GroupError) Error() string {
+	files := make([]string, len(e.ConfigGroups))
+	for i, g := range e.ConfigGroups {
+		files[i] = "groups/" + g + ".yaml"
+	}
+	return fmt.Sprintf("%s group %q (%s): %s", e.Target, e.Group, strings.Join(files, ", "), e.Message)
+}
+
+// Plan is the reviewed unit: what would change, and why not more.
+type Plan struct {
+	Hash     string       `json:"plan_hash"`
+	Summary  Summary      `json:"summary"`
+	Changes  []Change     `json:"changes"`
+	Warnings []Warning    `json:"warnings"`
+	Errors   []GroupError `json:"errors,omitempty"`
+}
+
+// Summary counts changes by op.
+type Summary struct {
+	Add         int `json:"add"`
+	Remove      int `json:"remove"`
+	Update      int `json:"update"`
+	CreateGroup int `json:"create_group"`
+}
+
+// Input is one target's desired and observed state.
+type Input struct {
+	Target    string
+	Want      Want
+	Observed  *Observed
+	Protected []string // logins never removed
+	// CanCreateGroups: a missing group is created (Okta) rather than an error (GitLab).
+	CanCreateGroups bool
+}
+
+// MakePlan computes the changes that make each target match its Want. It is pure:
+// the same inputs give the same plan, byte for byte.
+//
+// People are compared by account id. A desired login resolves to an account
+// through Observed.Accounts; an observed member also counts as desired when its
+// login equals a desired login, so a failed account lookup can never turn into
+// a removal.
+func MakePlan(inputs ...Input) *Plan {
+	p := &Plan{Changes: []Change{}, Warnings: []Warning{}}
+	for _, in := range inputs {
+		planTarget(p, in)
+	}
+	p.finish()
+	return p
+}
+
+func planTarget(p *Plan, in Input) {
+	fold := in.Target == "okta" // Okta logins are case-insensitive
+	key := func(s string) string {
+		if fold {
+			return strings.ToLower(s)
+		}
+		return s
+	}
+	protected := map[string]bool{}
+	for _, l := range in.Protected {
+		protected[key(l)] = true
+	}
+	accounts := resolveAccounts(p, in)
+	for _, group := range sortedGroups(in.Want) {
+		want := in.Want[group]
+		og := in.Observed.Groups[group]
+		switch {
+		case og == nil:
+			p.Errors = append(p.Errors, groupError(in.Target, group, want, "the provider returned no state for this group"))
+			continue
+		case og.Unmanageable != "":
+			p.Errors = append(p.Errors, groupError(in.Target, group, want, "cannot be managed: "+og.Unmanageable))
+			continue
+		case !og.Exists && !in.CanCreateGroups:
+			p.Errors = append(p.Errors, groupError(in.Target, group, want, "does not exist; create it in "+in.Target+" first (reconcile never creates "+in.Target+" groups)"))
+			continue
+		case !og.Exists:
+			p.Changes = append(p.Changes, Change{Op: OpCreateGroup, Target: in.Target, Group: group, ConfigGroup: firstConfigGroup(want)})
+		}
+		wantByID := map[string]Wanted{}
+		wantByLogin := map[string]bool{}
+		for _, login := range sortedLogins(want) {
+			w := want[login]
+			wantByLogin[key(login)] = true
+			if a := accounts[login]; a != nil && a.Active {
+				wantByID[a.ID] = w
+			}
+		}
+		for _, id := range sortedIDs(wantByID) {
+			w := wantByID[id]
+			a := accounts[w.Login]
+			c := Change{Target: in.Target, Group: group, User: w.User, ConfigGroup: w.ConfigGroup,
+				Access: string(w.Level), Reason: w.Reason, Login: a.Login, AccountID: id}
+			m := og.Members[id]
+			switch {
+			case m == nil:
+				c.Op = OpAdd
+			case m.ReadOnly != "" && m.Level < w.Level.Value():
+				c.Op = OpAdd // inherited below the wanted level: add directly at the wanted level
+				c.From = string(schema.LevelFromValue(m.Level))
+			case m.ReadOnly == "" && m.Level != w.Level.Value():
+				c.Op = OpUpdate
+				c.From = string(schema.LevelFromValue(m.Level))
+			default:
+				continue
+			}
+			p.Changes = append(p.Changes, c)
+		}
+		for _, id := range sortedIDs(og.Members) {
+			m := og.Members[id]
+			if _, ok := wantByID[id]; ok || wantByLogin[key(m.Login)] {
+				continue
+			}
+			switch {
+			case m.ReadOnly != "":
+				p.Warnings = append(p.Warnings, Warning{Kind: WarnReadOnly, Target: in.Target, Group: group, User: m.Login,
+					Message: fmt.Sprintf("%s is not in the config but is a member through %s; not removed", m.Login, readOnlyWhy(m.ReadOnly))})
+			case protected[key(m.Login)]:
+				p.Warnings = append(p.Warnings, Warning{Kind: WarnProtected, Target: in.Target, Group: group, User: m.Login,
+					Message: fmt.Sprintf("%s is not in the config but is protected (access.yaml); not removed", m.Login)})
+			default:
+				p.Changes = append(p.Changes, Change{Op: OpRemove, Target: in.Target, Group: group, User: m.Login,
+					Login: m.Login, AccountID: id, From: string(schema.LevelFromValue(m.Level)), Reason: "not in config"})
+			}
+		}
+	}
+}
+
+// resolveAccounts maps each desired login to its account, warning once per
+// person about pending, inactive and renamed accounts.
+func resolveAccounts(p *Plan, in Input) map[string]*Account {
+	out := map[string]*Account{}
+	seen := map[string]bool{}
+	for _, group := range sortedGroups(in.Want) {
+		for _, login := range sortedLogins(in.Want[group]) {
+			if seen[login] {
+				continue
+			}
+			seen[login] = true
+			w := in.Want[group][login]
+			a := in.Observed.Accounts[login]
+			switch {
+			case a == nil:
+				p.Warnings = append(p.Warnings, Warning{Kind: WarnPendingUser, Target: in.Target, User: w.User,
+					Message: fmt.Sprintf("%s (%s) has no %s account yet; access is granted when it exists", w.User, login, in.Target)})
+				continue
+			case !a.Active:
+				p.Warnings = append(p.Warnings, Warning{Kind: WarnInactiveUser, Target: in.Target, User: w.User,
+					Message: fmt.Sprintf("%s (%s) is %s in %s; not added anywhere", w.User, login, strings.ToLower(a.Status), in.Target)})
+			case w.PinnedID != "" && a.Login != "" && !strings.EqualFold(a.Login, login):
+				p.Warnings = append(p.Warnings, Warning{Kind: WarnRenamed, Target: in.Target, User: w.User,
+					Message: fmt.Sprintf("users.yaml entry %q: %s account %s was renamed from %q to %q; update users.yaml", w.User, in.Target, a.ID, login, a.Login)})
+			}
+			out[login] = a
+		}
+	}
+	return out
+}
+
+func readOnlyWhy(r string) string {
+	switch r {
+	case "group_rule":
+		return "an Okta group rule"
+	case "inherited":
+		return "a parent group (inherited)"
+	}
+	return r
+}
+
+func groupError(target, group string, want map[string]Wanted, msg string) GroupError {
+	set := map[string]bool{}
+	for _, w := range want {
+		set[w.ConfigGroup] = true
+	}
+	var cgs []string
+	for g := range set {
+		cgs = append(cgs, g)
+	}
+	sort.Strings(cgs)
+	return GroupError{Target: target, Group: group, ConfigGroups: cgs, Message: msg}
+}
+
+func firstConfigGroup(want map[string]Wanted) string {
+	first := ""
+	for _, w := range want {
+		if first == "" || w.ConfigGroup < first {
+			first = w.ConfigGroup
+		}
+	}
+	return first
+}
+
+var opRank = map[Op]int{OpCreateGroup: 0, OpRemove: 1, OpUpdate: 2, OpAdd: 3}
+
+// finish sorts, counts and hashes the plan.
+func (p *Plan) finish() {
+	sort.SliceStable(p.Changes, func(i, j int) bool {
+		a, b := p.Changes[i], p.Changes[j]
+		if a.Target != b.Target {
+			return a.Target < b.Target
+		}
+		if a.Group != b.Group {
+			return a.Group < b.Group
+		}
+		if opRank[a.Op] != opRank[b.Op] {
+			return opRank[a.Op] < opRank[b.Op]
+		}
+		return a.User < b.User
+	})
+	sort.SliceStable(p.Warnings, func(i, j int) bool {
+		a, b := p.Warnings[i], p.Warnings[j]
+		return a.Target+"\x00"+a.Kind+"\x00"+a.Group+"\x00"+a.User < b.Target+"\x00"+b.Kind+"\x00"+b.Group+"\x00"+b.User
+	})
+	p.Summary = Summary{}
+	for _, c := range p.Changes {
+		switch c.Op {
+		case OpAdd:
+			p.Summary.Add++
+		case OpRemove:
+			p.Summary.Remove++
+		case OpUpdate:
+			p.Summary.Update++
+		case OpCreateGroup:
+			p.Summary.CreateGroup++
+		}
+	}
+	p.Hash = hashChanges(p.Changes)
+}
+
+// hashChanges is the identity of what would be written: the sorted changes.
+// Warnings are not part of it: they change nothing.
+func hashChanges(cs []Change) string {
+	b, err := json.Marshal(cs)
+	if err != nil {
+		panic(err) // Change holds only strings
+	}
+	sum := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// Empty reports whether the plan changes nothing.
+func (p *Plan) Empty() bool { return len(p.Changes) == 0 }
+
+func sortedGroups(w Want) []string {
+	out := make([]string, 0, len(w))
+	for g := range w {
+		out = append(out, g)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func sortedLogins(m map[string]Wanted) []string {
+	out := make([]string, 0, len(m))
+	for l := range m {
+		out = append(out, l)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func sortedIDs[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for id := range m {
+		out = append(out, id)
+	}
+	sort.Strings(out)
+	return out
+}
