@@ -1,0 +1,234 @@
+// Package gitrev reads access-config at any git revision straight from the
+// object store with go-git: no checkout, no git binary, so `diff`,
+// `approvals`, `history` and `access-of --at` work in a CI clone with full
+// history. The repository is the one containing the config directory, found
+// by searching upward as git does; the config may be the repository root or
+// any folder in it.
+package gitrev
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// Repo is an opened repository and where the config lives inside it.
+type Repo struct {
+	git *git.Repository
+	// Root is the work tree's root directory on disk.
+	Root string
+	// Prefix is the config directory relative to Root, slash-separated;
+	// "" when the config is the repository root.
+	Prefix string
+}
+
+// Commit describes one commit for reports.
+type Commit struct {
+	Hash    string    `json:"commit"`
+	When    time.Time `json:"date"` // committer time: when it landed
+	Author  string    `json:"author"`
+	Email   string    `json:"author_email,omitempty"`
+	Subject string    `json:"subject"`
+	PR      int       `json:"pr,omitempty"` // pull request number from the message, 0 if none
+}
+
+// Open finds the repository containing configDir by searching upward.
+func Open(configDir string) (*Repo, error) {
+	abs, err := filepath.Abs(configDir)
+	if err != nil {
+		return nil, fmt.Errorf("config directory %s: %w", configDir, err)
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
+	}
+	repo, err := git.PlainOpenWithOptions(abs, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	if err != nil {
+		if errors.Is(err, git.ErrRepositoryNotExists) {
+			return nil, fmt.Errorf("config directory %s is not inside a git repository (searched upward for .git)", configDir)
+		}
+		return nil, fmt.Errorf("open git repository for %s: %w", configDir, err)
+	}
+	wt, err := repo.Worktree()
+	if err != nil {
+		return nil, fmt.Errorf("git repository for %s has no work tree: %w", configDir, err)
+	}
+	root := wt.Filesystem.Root()
+	if real, err := filepath.EvalSymlinks(root); err == nil {
+		root = real
+	}
+	rel, err := filepath.Rel(root, abs)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return nil, fmt.Errorf("config directory %s is outside the repository at %s", configDir, root)
+	}
+	prefix := filepath.ToSlash(rel)
+	if prefix == "." {
+		prefix = ""
+	}
+	return &Repo{git: repo, Root: root, Prefix: prefix}, nil
+}
+
+// FromRepository wraps an already opened repository (tests, in-memory
+// storage) with the config at prefix.
+func FromRepository(repo *git.Repository, prefix string) *Repo {
+	return &Repo{git: repo, Prefix: strings.Trim(prefix, "/")}
+}
+
+// Git is the underlying go-git repository.
+func (r *Repo) Git() *git.Repository { return r.git }
+
+// Resolve turns REV into a commit. REV is anything git's rev-parse subset in
+// go-git understands (HEAD, HEAD~3, main, origin/main, v1.2, a full or short
+// hash), or a date / RFC 3339 time meaning the last commit at or before it
+// on HEAD's first-parent line. "" means HEAD.
+func (r *Repo) Resolve(rev string) (*object.Commit, error) {
+	if rev == "" {
+		rev = "HEAD"
+	}
+	h, err := r.git.ResolveRevision(plumbing.Revision(rev))
+	if err != nil {
+		if t, ok := parseTime(rev); ok {
+			return r.At(t)
+		}
+		return nil, fmt.Errorf("revision %q: %w", rev, err)
+	}
+	c, err := r.git.CommitObject(*h)
+	if err != nil {
+		return nil, fmt.Errorf("revision %q: %w", rev, err)
+	}
+	return c, nil
+}
+
+// At is the last commit at or before t on HEAD's first-parent line: the
+// state of the main branch at that moment. Merged branches' own commits are
+// skipped because their content was not in force until the merge. Committer
+// time is used since it is when a commit landed.
+func (r *Repo) At(t time.Time) (*object.Commit, error) {
+	head, err := r.Resolve("HEAD")
+	if err != nil {
+		return nil, err
+	}
+	var first time.Time
+	for c := head; ; {
+		if !c.Committer.When.After(t) {
+			return c, nil
+		}
+		first = c.Committer.When
+		if c.NumParents() == 0 {
+			break
+		}
+		if c, err = c.Parent(0); err != nil {
+			return nil, fmt.Errorf("walk history: %w", err)
+		}
+	}
+	return nil, fmt.Errorf("no commit at or before %s: the history begins at %s", t.UTC().Format(time.RFC3339), first.UTC().Format(time.RFC3339))
+}
+
+// ConfigTree is the config directory's tree at c; (nil, nil) when the
+// commit has no such directory (before the config was added).
+func (r *Repo) ConfigTree(c *object.Commit) (*object.Tree, error) {
+	tree, err := c.Tree()
+	if err != nil {
+		return nil, fmt.Errorf("commit %s: %w", c.Hash, err)
+	}
+	if r.Prefix == "" {
+		return tree, nil
+	}
+	sub, err := tree.Tree(r.Prefix)
+	if errors.Is(err, object.ErrDirectoryNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("commit %s: %s: %w", short(c.Hash), r.Prefix, err)
+	}
+	return sub, nil
+}
+
+// ConfigFS is the config directory at c as an fs.FS.
+func (r *Repo) ConfigFS(c *object.Commit) (*TreeFS, error) {
+	tree, err := r.ConfigTree(c)
+	if err != nil {
+		return nil, err
+	}
+	if tree == nil {
+		return nil, fmt.Errorf("commit %s has no %s directory", short(c.Hash), r.Prefix)
+	}
+	return NewTreeFS(tree, c.Committer.When), nil
+}
+
+// ConfigAt opens the repository containing configDir and returns the config
+// as it was at the last commit at or before at (see Repo.At). It is what
+// `reconcile access-of USER --at DATE` uses.
+func ConfigAt(ctx context.Context, configDir string, at time.Time) (fs.FS, Commit, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, Commit{}, err
+	}
+	r, err := Open(configDir)
+	if err != nil {
+		return nil, Commit{}, err
+	}
+	c, err := r.At(at)
+	if err != nil {
+		return nil, Commit{}, err
+	}
+	fsys, err := r.ConfigFS(c)
+	if err != nil {
+		return nil, Commit{}, err
+	}
+	return fsys, Describe(c), nil
+}
+
+// Describe summarises c for reports.
+func Describe(c *object.Commit) Commit {
+	subject, _, _ := strings.Cut(strings.TrimSpace(c.Message), "\n")
+	return Commit{
+		Hash:    c.Hash.String(),
+		When:    c.Committer.When,
+		Author:  c.Author.Name,
+		Email:   c.Author.Email,
+		Subject: subject,
+		PR:      ParsePR(c.Message),
+	}
+}
+
+var (
+	mergePR  = regexp.MustCompile(`^Merge pull request #(\d+) `)
+	squashPR = regexp.MustCompile(`\(#(\d+)\)\s*$`)
+)
+
+// ParsePR finds the pull request number in a commit message: GitHub's merge
+// commit subject "Merge pull request #N from ..." or the squash-merge
+// subject suffix "(#N)". 0 when there is none.
+func ParsePR(message string) int {
+	subject, _, _ := strings.Cut(strings.TrimSpace(message), "\n")
+	m := mergePR.FindStringSubmatch(subject)
+	if m == nil {
+		m = squashPR.FindStringSubmatch(subject)
+	}
+	if m == nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
+}
+
+// parseTime accepts what schema.ParseTime does (a date or RFC 3339); kept
+// here so reading git does not depend on the config loader.
+func parseTime(s string) (time.Time, bool) {
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t, true
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	return t, err == nil
+}
+
+func short(h plumbing.Hash) string { return h.String()[:12] }
