@@ -128,8 +128,8 @@ func TestParsePRFindsMergeAndSquashNumbers(t *testing.T) {
 		"Merge pull request #42 from org/branch\n\nbody": 42,
 		"Add carol to backend (#108)":                    108,
 		"Add carol to backend (#108)\n\n* details":       108,
-		"Fix #12 typo":                                   0,
-		"Merge branch 'main' into x":                     0,
+		"Fix #12 typo":               0,
+		"Merge branch 'main' into x": 0,
 	} {
 		if got := gitrev.ParsePR(msg); got != want {
 			t.Errorf("ParsePR(%q) = %d, want %d", msg, got, want)
