@@ -17,7 +17,7 @@ func at(d time.Duration) *time.Time { t := now.Add(d); return &t }
 
 const day = 24 * time.Hour
 
-func user(id string) schema.Member { return schema.Member{Ref: schema.Ref{User: id}} }
+func user(id string) schema.Member   { return schema.Member{Ref: schema.Ref{User: id}} }
 func role(name string) schema.Member { return schema.Member{Ref: schema.Ref{Role: name}} }
 func temp(id string, until *time.Time, reason string) schema.Member {
 	return schema.Member{Ref: schema.Ref{User: id}, Until: until, Reason: reason}
@@ -47,9 +47,9 @@ func testConfig() (*schema.Config, *schema.Desired) {
 		},
 		Groups: map[string]*schema.Group{
 			"backend": {Name: "backend", Description: "Backend engineers", App: "gitlab",
-				Owners: []schema.Ref{{User: "bob"}},
-				Okta:   &schema.OktaTarget{Group: "Eng-Backend"},
-				GitLab: []schema.GitLabTarget{{Group: "platform/backend", Access: schema.Developer}},
+				Owners:  []schema.Ref{{User: "bob"}},
+				Okta:    &schema.OktaTarget{Group: "Eng-Backend"},
+				GitLab:  []schema.GitLabTarget{{Group: "platform/backend", Access: schema.Developer}},
 				Members: []schema.Member{user("alice"), temp("carol", at(5*day), "INC-1234"), role("backend-engineers")}},
 			"backend-admins": {Name: "backend-admins", Owners: []schema.Ref{{User: "bob"}},
 				GitLab:  []schema.GitLabTarget{{Group: "platform/backend", Access: schema.Maintainer}},
