@@ -232,21 +232,23 @@ func firstConfigGroup(want map[string]Wanted) string {
 
 var opRank = map[Op]int{OpCreateGroup: 0, OpRemove: 1, OpUpdate: 2, OpAdd: 3}
 
+// changeLess orders changes by target, group, op (creation first) and user.
+func changeLess(a, b Change) bool {
+	if a.Target != b.Target {
+		return a.Target < b.Target
+	}
+	if a.Group != b.Group {
+		return a.Group < b.Group
+	}
+	if opRank[a.Op] != opRank[b.Op] {
+		return opRank[a.Op] < opRank[b.Op]
+	}
+	return a.User < b.User
+}
+
 // finish sorts, counts and hashes the plan.
 func (p *Plan) finish() {
-	sort.SliceStable(p.Changes, func(i, j int) bool {
-		a, b := p.Changes[i], p.Changes[j]
-		if a.Target != b.Target {
-			return a.Target < b.Target
-		}
-		if a.Group != b.Group {
-			return a.Group < b.Group
-		}
-		if opRank[a.Op] != opRank[b.Op] {
-			return opRank[a.Op] < opRank[b.Op]
-		}
-		return a.User < b.User
-	})
+	sort.SliceStable(p.Changes, func(i, j int) bool { return changeLess(p.Changes[i], p.Changes[j]) })
 	sort.SliceStable(p.Warnings, func(i, j int) bool {
 		a, b := p.Warnings[i], p.Warnings[j]
 		return a.Target+"\x00"+a.Kind+"\x00"+a.Group+"\x00"+a.User < b.Target+"\x00"+b.Kind+"\x00"+b.Group+"\x00"+b.User

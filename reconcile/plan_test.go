@@ -31,7 +31,9 @@ func obs(groups map[string]map[string]string, accounts ...*Account) *Observed {
 	return o
 }
 
-func active(id, login string) *Account { return &Account{ID: id, Login: login, Active: true, Status: "ACTIVE"} }
+func active(id, login string) *Account {
+	return &Account{ID: id, Login: login, Active: true, Status: "ACTIVE"}
+}
 
 func want(group string, ws ...Wanted) Want {
 	m := map[string]Wanted{}
