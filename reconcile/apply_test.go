@@ -15,11 +15,11 @@ import (
 
 // memProvider is an in-memory Provider for engine tests.
 type memProvider struct {
-	name     string
-	mu       sync.Mutex
-	groups   map[string]map[string]bool // group -> account id
-	failUser string                     // Apply fails for this account id
-	failRead error
+	name                  string
+	mu                    sync.Mutex
+	groups                map[string]map[string]bool // group -> account id
+	failUser              string                     // Apply fails for this account id
+	failRead              error
 	inFlight, maxInFlight atomic.Int32
 }
 
