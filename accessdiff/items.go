@@ -1,0 +1,296 @@
+package accessdiff
+
+import (
+	"encoding/json"
+	"sort"
+	"time"
+
+	"github.com/access-as-code/access/schema"
+)
+
+// Item kinds, one per kind of file in access-config.
+const (
+	ItemGroup    = "group"
+	ItemRole     = "role"
+	ItemApp      = "app"
+	ItemUser     = "user"     // one entry of users.yaml
+	ItemSettings = "settings" // access.yaml
+
+	ItemCreated = "created"
+	ItemDeleted = "deleted"
+	ItemChanged = "changed"
+	ItemRenamed = "renamed" // a group file renamed (same targets); may also change
+)
+
+// Item is one edited group, role, app, user entry or access.yaml.
+type Item struct {
+	Kind string `json:"kind"`
+	Name string `json:"name"`
+	Op   string `json:"op"`
+	From string `json:"from,omitempty"` // the old name of a renamed group
+	App  string `json:"app,omitempty"`  // a group's app (head, else base)
+	// Owners as written (user ids, "role:NAME"), before and after; set when
+	// they differ or the item was created or deleted.
+	Owners    []string `json:"owners,omitempty"`
+	OldOwners []string `json:"old_owners,omitempty"`
+	// Members are the member entries added, removed or changed, as written
+	// (a role entry is one entry here; People has its effect per person).
+	Members []Entry `json:"members,omitempty"`
+	// Fields names other settings that changed (description, okta, gitlab,
+	// policy, app; for users.yaml the user's fields; for access.yaml its keys).
+	Fields []string `json:"fields,omitempty"`
+}
+
+// Entry is one member entry that was added, removed or changed.
+type Entry struct {
+	Op       string     `json:"op"` // added, removed, changed
+	User     string     `json:"user,omitempty"`
+	Role     string     `json:"role,omitempty"`
+	Until    *time.Time `json:"until,omitempty"`
+	OldUntil *time.Time `json:"old_until,omitempty"`
+	Reason   string     `json:"reason,omitempty"`
+}
+
+func items(base, head Side, renamed map[string]string) []Item {
+	out := []Item{}
+	b, h := base.Config, head.Config
+	renamedFrom := map[string]bool{}
+	for _, old := range renamed {
+		renamedFrom[old] = true
+	}
+	for _, name := range unionKeys(b.Groups, h.Groups) {
+		bg, hg := b.Groups[name], h.Groups[name]
+		from := ""
+		if bg == nil {
+			if old, ok := renamed[name]; ok {
+				bg, from = b.Groups[old], old
+			}
+		}
+		if hg == nil && renamedFrom[name] {
+			continue // reported under its new name
+		}
+		it, changed := compareEntity(ItemGroup, name, groupOwners(bg), groupOwners(hg), groupMembers(bg), groupMembers(hg), groupFields(bg), groupFields(hg), bg == nil, hg == nil)
+		if from != "" {
+			it.Op, it.From, changed = ItemRenamed, from, true
+		}
+		if !changed {
+			continue
+		}
+		if hg != nil {
+			it.App = hg.App
+		} else {
+			it.App = bg.App
+		}
+		out = append(out, it)
+	}
+	for _, name := range unionKeys(b.Roles, h.Roles) {
+		br, hr := b.Roles[name], h.Roles[name]
+		var bo, ho []schema.Ref
+		var bm, hm []schema.Member
+		bf, hf := map[string]string{}, map[string]string{}
+		if br != nil {
+			bo, bm, bf["description"] = br.Owners, br.Members, br.Description
+		}
+		if hr != nil {
+			ho, hm, hf["description"] = hr.Owners, hr.Members, hr.Description
+		}
+		if it, changed := compareEntity(ItemRole, name, bo, ho, bm, hm, bf, hf, br == nil, hr == nil); changed {
+			out = append(out, it)
+		}
+	}
+	for _, name := range unionKeys(b.Apps, h.Apps) {
+		ba, ha := b.Apps[name], h.Apps[name]
+		var bo, ho []schema.Ref
+		bf, hf := map[string]string{}, map[string]string{}
+		if ba != nil {
+			bo, bf["description"] = ba.Owners, ba.Description
+		}
+		if ha != nil {
+			ho, hf["description"] = ha.Owners, ha.Description
+		}
+		if it, changed := compareEntity(ItemApp, name, bo, ho, nil, nil, bf, hf, ba == nil, ha == nil); changed {
+			out = append(out, it)
+		}
+	}
+	out = append(out, userItems(b, h)...)
+	if f := changedKeys(settingsFields(b.Settings), settingsFields(h.Settings)); len(f) > 0 {
+		out = append(out, Item{Kind: ItemSettings, Name: "access.yaml", Op: ItemChanged, Fields: f})
+	}
+	return out
+}
+
+func compareEntity(kind, name string, bo, ho []schema.Ref, bm, hm []schema.Member, bf, hf map[string]string, created, deleted bool) (Item, bool) {
+	it := Item{Kind: kind, Name: name, Op: ItemChanged}
+	switch {
+	case created:
+		it.Op = ItemCreated
+	case deleted:
+		it.Op = ItemDeleted
+	}
+	bos, hos := refStrings(bo), refStrings(ho)
+	if created || deleted || !equalStrings(bos, hos) {
+		it.Owners, it.OldOwners = hos, bos
+	}
+	it.Members = entries(bm, hm)
+	it.Fields = changedKeys(bf, hf)
+	if created || deleted {
+		it.Fields = nil
+	}
+	changed := created || deleted || it.Owners != nil || len(it.Members) > 0 || len(it.Fields) > 0
+	return it, changed
+}
+
+// entries compares member lists entry by entry, keyed by who they name;
+// a person listed twice counts with their latest end, as Compile does.
+func entries(bm, hm []schema.Member) []Entry {
+	bi, hi := indexMembers(bm), indexMembers(hm)
+	out := []Entry{}
+	for _, k := range unionKeys(bi, hi) {
+		b, bok := bi[k]
+		h, hok := hi[k]
+		switch {
+		case !bok:
+			out = append(out, Entry{Op: "added", User: h.User, Role: h.Role, Until: h.Until, Reason: h.Reason})
+		case !hok:
+			out = append(out, Entry{Op: "removed", User: b.User, Role: b.Role, OldUntil: b.Until, Reason: b.Reason})
+		case !sameTime(b.Until, h.Until) || b.Reason != h.Reason:
+			out = append(out, Entry{Op: "changed", User: h.User, Role: h.Role, Until: h.Until, OldUntil: b.Until, Reason: h.Reason})
+		}
+	}
+	return out
+}
+
+func indexMembers(ms []schema.Member) map[string]schema.Member {
+	out := map[string]schema.Member{}
+	for _, m := range ms {
+		k := "user:" + m.User
+		if m.Role != "" {
+			k = "role:" + m.Role
+		}
+		if prev, ok := out[k]; ok && !endsAfter(m.Until, prev.Until) {
+			continue
+		}
+		out[k] = m
+	}
+	return out
+}
+
+// endsAfter: a ends after b, nil meaning never.
+func endsAfter(a, b *time.Time) bool {
+	if a == nil {
+		return b != nil
+	}
+	return b != nil && a.After(*b)
+}
+
+func groupOwners(g *schema.Group) []schema.Ref {
+	if g == nil {
+		return nil
+	}
+	return g.Owners
+}
+
+func groupMembers(g *schema.Group) []schema.Member {
+	if g == nil {
+		return nil
+	}
+	return g.Members
+}
+
+func groupFields(g *schema.Group) map[string]string {
+	if g == nil {
+		return map[string]string{}
+	}
+	return map[string]string{"description": g.Description, "app": g.App,
+		"policy": jsonString(g.Policy), "okta": jsonString(g.Okta), "gitlab": jsonString(g.GitLab)}
+}
+
+func settingsFields(s schema.Settings) map[string]string {
+	return map[string]string{"okta": jsonString(s.Okta), "gitlab": jsonString(s.GitLab), "github": jsonString(s.GitHub),
+		"admins": jsonString(s.Admins), "protected": jsonString(s.Protected), "limits": jsonString(s.Limits),
+		"policies": jsonString(s.Policies)}
+}
+
+func userItems(b, h *schema.Config) []Item {
+	index := func(c *schema.Config) map[string]map[string]string {
+		out := map[string]map[string]string{}
+		for _, u := range c.Users {
+			if u == nil {
+				continue
+			}
+			out[u.ID] = map[string]string{"name": u.Name, "email": u.Email, "okta": u.Okta, "gitlab": u.GitLab,
+				"github": u.GitHub, "okta_id": u.OktaID, "gitlab_id": jsonString(u.GitLabID)}
+		}
+		return out
+	}
+	bu, hu := index(b), index(h)
+	out := []Item{}
+	for _, id := range unionKeys(bu, hu) {
+		bf, bok := bu[id]
+		hf, hok := hu[id]
+		switch {
+		case !bok:
+			out = append(out, Item{Kind: ItemUser, Name: id, Op: ItemCreated})
+		case !hok:
+			out = append(out, Item{Kind: ItemUser, Name: id, Op: ItemDeleted})
+		default:
+			if f := changedKeys(bf, hf); len(f) > 0 {
+				out = append(out, Item{Kind: ItemUser, Name: id, Op: ItemChanged, Fields: f})
+			}
+		}
+	}
+	return out
+}
+
+// jsonString is a comparable form of a value; Pos fields are json:"-", so
+// moving a line does not count as a change.
+func jsonString(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+func refStrings(refs []schema.Ref) []string {
+	out := []string{}
+	for _, r := range refs {
+		if r.Role != "" {
+			out = append(out, "role:"+r.Role)
+		} else {
+			out = append(out, r.User)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func changedKeys(a, b map[string]string) []string {
+	var out []string
+	for _, k := range unionKeys(a, b) {
+		if a[k] != b[k] {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func unionKeys[V any](a, b map[string]V) []string {
+	set := map[string]bool{}
+	for k := range a {
+		set[k] = true
+	}
+	for k := range b {
+		set[k] = true
+	}
+	return sortedKeys(set)
+}
