@@ -20,6 +20,9 @@ type Config struct {
 	Apps     map[string]*App
 
 	userByID map[string]*User
+	load     *loadInfo // what Load could not read; nil for a Config built in code
+	// Lower-cased logins to users, built by Load (first user wins).
+	byOkta, byGitLab, byGitHub map[string]*User
 }
 
 // Settings is access.yaml.
@@ -100,6 +103,8 @@ type User struct {
 	OktaID   string `json:"okta_id,omitempty"`
 	GitLabID int    `json:"gitlab_id,omitempty"`
 	Pos      Pos    `json:"-"`
+
+	index int // 1-based place in users.yaml's list, 0 when built in code
 }
 
 // OktaLogin is the login used in Okta: okta, else email.
@@ -115,6 +120,8 @@ type Ref struct {
 	User string `json:"user,omitempty"`
 	Role string `json:"role,omitempty"`
 	Pos  Pos    `json:"-"`
+
+	index int // 1-based place in its list, 0 when built in code
 }
 
 // Member is one entry of a members list.

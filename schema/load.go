@@ -1,0 +1,188 @@
+package schema
+
+import (
+	"io/fs"
+	"os"
+	"path"
+	"regexp"
+	"strings"
+)
+
+// loadInfo is what Load knows beyond the Config itself, so that Validate does
+// not pile follow-up errors on a file that already failed to load.
+type loadInfo struct {
+	adminPos    []Pos           // where each of Settings.Admins is written
+	broken      map[string]bool // files with load errors (relative path)
+	unparsed    map[string]bool // "group/NAME", "role/NAME", "app/NAME" whose file could not be read
+	usersBroken bool            // users.yaml missing or unreadable: user references cannot be checked
+}
+
+// The kinds of per-name files, each in its own folder of the config root.
+const (
+	groupsDir = "groups"
+	rolesDir  = "roles"
+	appsDir   = "apps"
+)
+
+// LoadDir loads the config in directory dir; see Load.
+func LoadDir(dir string) (*Config, error) { return Load(os.DirFS(dir)) }
+
+// Load reads access.yaml, users.yaml, groups/*.yaml, roles/*.yaml and
+// apps/*.yaml from the root of fsys. It checks each file on its own (syntax,
+// keys, types, formats); cross-file rules are Validate's. The returned Config
+// is never nil: it holds everything that could be read, so that validation
+// can still report the problems of the other files. The error joins every
+// *Error found, sorted by file and position.
+func Load(fsys fs.FS) (*Config, error) {
+	c := &Config{
+		Groups:   map[string]*Group{},
+		Roles:    map[string]*Role{},
+		Apps:     map[string]*App{},
+		userByID: map[string]*User{},
+		load:     &loadInfo{broken: map[string]bool{}, unparsed: map[string]bool{}},
+	}
+	c.Settings.Limits = Limits{MaxRemovals: DefaultMaxRemovals, MaxRemovalRatio: DefaultMaxRemovalRatio}
+	var errs []*Error
+	collect := func(d *dec) bool {
+		if len(d.errs) > 0 {
+			c.load.broken[d.file] = true
+			errs = append(errs, d.errs...)
+			return false
+		}
+		return true
+	}
+
+	d := &dec{file: "access.yaml"}
+	if root, _ := readYAML(fsys, d); root != nil {
+		d.settings(root, &c.Settings)
+	}
+	c.Settings.Pos = Pos{File: "access.yaml", Line: 1, Col: 1}
+	c.load.adminPos = d.adminPos
+	collect(d)
+
+	d = &dec{file: "users.yaml"}
+	root, exists := readYAML(fsys, d)
+	switch {
+	case !exists:
+		d.add(Errorf(Pos{File: "users.yaml"}, "", "missing: every config needs users.yaml listing the people it names"))
+		c.load.usersBroken = true
+	case root == nil && len(d.errs) == 0:
+		d.add(Errorf(Pos{File: "users.yaml", Line: 1, Col: 1}, "", "file is empty: list people under `users:`"))
+		c.load.usersBroken = true
+	case root == nil:
+		c.load.usersBroken = true
+	default:
+		c.Users = d.users(root)
+	}
+	collect(d)
+	c.indexUsers()
+
+	errs = append(errs, eachFile(fsys, groupsDir, func(name string, d *dec) bool {
+		root, _ := readYAML(fsys, d)
+		if root == nil {
+			emptyFile(d, "a group needs at least owners and members")
+			c.load.unparsed["group/"+name] = true
+			return false
+		}
+		g := &Group{Name: name, Pos: Pos{File: d.file, Line: 1, Col: 1}}
+		d.group(root, g)
+		c.Groups[name] = g
+		return true
+	}, c.load)...)
+	errs = append(errs, eachFile(fsys, rolesDir, func(name string, d *dec) bool {
+		root, _ := readYAML(fsys, d)
+		if root == nil {
+			emptyFile(d, "a role needs owners and members")
+			c.load.unparsed["role/"+name] = true
+			return false
+		}
+		r := &Role{Name: name, Pos: Pos{File: d.file, Line: 1, Col: 1}}
+		d.role(root, r)
+		c.Roles[name] = r
+		return true
+	}, c.load)...)
+	errs = append(errs, eachFile(fsys, appsDir, func(name string, d *dec) bool {
+		root, _ := readYAML(fsys, d)
+		if root == nil {
+			emptyFile(d, "an app needs owners")
+			c.load.unparsed["app/"+name] = true
+			return false
+		}
+		a := &App{Name: name, Pos: Pos{File: d.file, Line: 1, Col: 1}}
+		d.app(root, a)
+		c.Apps[name] = a
+		return true
+	}, c.load)...)
+	return c, joinSorted(dedupe(errs))
+}
+
+// emptyFile reports an empty file unless readYAML already said why it
+// returned nothing.
+func emptyFile(d *dec, need string) {
+	if len(d.errs) == 0 {
+		d.add(Errorf(Pos{File: d.file, Line: 1, Col: 1}, "", "file is empty: %s", need))
+	}
+}
+
+var fileNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
+
+// eachFile calls load for every NAME.yaml in dir, after checking the names.
+func eachFile(fsys fs.FS, dir string, load func(name string, d *dec) bool, info *loadInfo) []*Error {
+	entries, err := fs.ReadDir(fsys, dir)
+	if err != nil {
+		if st, serr := fs.Stat(fsys, dir); serr == nil && !st.IsDir() {
+			return []*Error{Errorf(Pos{File: dir, Line: 1, Col: 1}, "", "must be a folder of NAME.yaml files")}
+		}
+		return nil // no folder: no groups (or roles, apps)
+	}
+	var errs []*Error
+	for _, e := range entries {
+		name := e.Name()
+		file := path.Join(dir, name)
+		at := Pos{File: file, Line: 1, Col: 1}
+		switch {
+		case strings.HasPrefix(name, "."), strings.EqualFold(path.Ext(name), ".md"):
+			continue // editor files, dotfiles, notes
+		case e.IsDir():
+			errs = append(errs, Errorf(at, "", "folders inside %s/ are not read: put the files directly in %s/", dir, dir))
+			continue
+		case strings.HasSuffix(name, ".yml"):
+			errs = append(errs, Errorf(at, "", "rename to %s: config files end in .yaml", strings.TrimSuffix(name, ".yml")+".yaml"))
+			continue
+		case !strings.HasSuffix(name, ".yaml"):
+			errs = append(errs, Errorf(at, "", "not a .yaml file: only NAME.yaml files belong in %s/", dir))
+			continue
+		}
+		base := strings.TrimSuffix(name, ".yaml")
+		if !fileNameRE.MatchString(base) {
+			errs = append(errs, Errorf(at, "", "invalid name %q: use lowercase letters, digits, '-', '_' and '.', starting with a letter or digit", base))
+			continue
+		}
+		d := &dec{file: file}
+		load(base, d)
+		if len(d.errs) > 0 {
+			info.broken[file] = true
+			errs = append(errs, d.errs...)
+		}
+	}
+	return errs
+}
+
+// dedupe drops repeated errors: a merged anchor with a mistake is reported
+// once, not once per place that merges it.
+func dedupe(errs []*Error) []*Error {
+	type key struct {
+		Pos
+		field, msg string
+	}
+	seen := make(map[key]bool, len(errs))
+	out := errs[:0]
+	for _, e := range errs {
+		k := key{e.Pos, e.Field, e.Msg}
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, e)
+		}
+	}
+	return out
+}
