@@ -1,0 +1,64 @@
+package reconcile
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestRunWithoutApplyNeverWrites(t *testing.T) {
+	mp := &memProvider{name: "okta", groups: map[string]map[string]bool{"a": {"stray": true}}}
+	var out bytes.Buffer
+	res, err := Run(context.Background(), RunOptions{Out: &out,
+		Targets: []Target{{Provider: mp, Want: wantOf(map[string][]string{"a": {"u1"}})}}})
+	if err != nil || res.Report != nil {
+		t.Fatalf("err %v report %+v", err, res.Report)
+	}
+	if !mp.groups["a"]["stray"] || mp.groups["a"]["u1"] {
+		t.Errorf("a plan-only run changed the target: %v", mp.groups)
+	}
+	if !strings.Contains(out.String(), "Plan: 1 to add, 1 to remove") {
+		t.Errorf("output: %s", out.String())
+	}
+}
+
+func TestRunAppliesOnlyTheReviewedPlan(t *testing.T) {
+	mp := &memProvider{name: "okta", groups: map[string]map[string]bool{"a": {}}}
+	targets := []Target{{Provider: mp, Want: wantOf(map[string][]string{"a": {"u1"}})}}
+	reviewed, err := Run(context.Background(), RunOptions{Out: &bytes.Buffer{}, Targets: targets})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mp.groups["a"]["drifted"] = true // the world moved after review
+	_, err = Run(context.Background(), RunOptions{Out: &bytes.Buffer{}, Targets: targets, Apply: true, ReviewedHash: reviewed.Plan.Hash})
+	if !errors.Is(err, ErrPlanChanged) {
+		t.Fatalf("err = %v, want ErrPlanChanged", err)
+	}
+	if mp.groups["a"]["u1"] {
+		t.Error("nothing may be applied when the plan changed")
+	}
+	delete(mp.groups["a"], "drifted")
+	res, err := Run(context.Background(), RunOptions{Out: &bytes.Buffer{}, Targets: targets, Apply: true, ReviewedHash: reviewed.Plan.Hash})
+	if err != nil || !res.Report.OK() || !mp.groups["a"]["u1"] {
+		t.Fatalf("the reviewed plan should apply: err %v report %+v", err, res.Report)
+	}
+}
+
+func TestRunGuardTripsBeforeAnyWrite(t *testing.T) {
+	g := map[string]bool{}
+	for _, id := range []string{"a", "b", "c", "d", "e"} {
+		g[id] = true
+	}
+	mp := &memProvider{name: "okta", groups: map[string]map[string]bool{"grp": g}}
+	_, err := Run(context.Background(), RunOptions{Out: &bytes.Buffer{}, Apply: true, Limits: Limits{MaxRemovals: 3},
+		Targets: []Target{{Provider: mp, Want: wantOf(map[string][]string{"grp": {"new"}})}}})
+	var ge *GuardError
+	if !errors.As(err, &ge) {
+		t.Fatalf("err = %v, want *GuardError", err)
+	}
+	if len(mp.groups["grp"]) != 5 || mp.groups["grp"]["new"] {
+		t.Errorf("a tripped guard must stop every write, also the adds: %v", mp.groups["grp"])
+	}
+}
