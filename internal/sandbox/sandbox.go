@@ -39,7 +39,7 @@ func Start(cfg *schema.Config, d *schema.Desired) *Sandbox {
 	for _, u := range cfg.Users {
 		s.Okta.AddUser(u.OktaLogin(), u.Email)
 		if u.GitLab != "" && u.GitLab != pendingGitLab {
-			s.GitLab.AddUser(u.GitLab, u.Name, u.Email)
+			s.GitLab.AddUserWithID(u.GitLabID, u.GitLab, u.Name, u.Email)
 		}
 	}
 	if pendingGitLab != "" {
