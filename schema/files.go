@@ -343,6 +343,9 @@ func (d *dec) members(f field, inRole bool) []Member {
 		if !ok {
 			continue
 		}
+		if inRole && rawHasKey(it, "role") {
+			continue // already reported as role-in-role
+		}
 		ref, ok := d.ref(it, p, fields)
 		ref.index = i + 1
 		m := Member{Ref: ref}
@@ -370,4 +373,18 @@ func (d *dec) members(f field, inRole bool) []Member {
 		}
 	}
 	return out
+}
+
+// rawHasKey reports whether mapping n writes key itself (merges aside).
+func rawHasKey(n *yaml.Node, key string) bool {
+	r := resolve(n)
+	if r == nil || r.Kind != yaml.MappingNode {
+		return false
+	}
+	for i := 0; i+1 < len(r.Content); i += 2 {
+		if k := resolve(r.Content[i]); k != nil && k.Kind == yaml.ScalarNode && k.Value == key {
+			return true
+		}
+	}
+	return false
 }

@@ -14,6 +14,7 @@ func (d *dec) group(root *yaml.Node, g *Group) {
 			g.Description, _ = d.str(f.val, f.path)
 		case "app":
 			g.App, _ = d.reqStr(f.val, f.path)
+			g.appPos = d.at(f.val)
 		case "owners":
 			g.Owners = d.owners(f)
 		case "policy":

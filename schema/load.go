@@ -171,14 +171,16 @@ func eachFile(fsys fs.FS, dir string, load func(name string, d *dec) bool, info 
 // dedupe drops repeated errors: a merged anchor with a mistake is reported
 // once, not once per place that merges it.
 func dedupe(errs []*Error) []*Error {
+	// The field is left out of the key: a merged mapping appears under the
+	// field of each place that merges it, but it is one mistake.
 	type key struct {
 		Pos
-		field, msg string
+		msg string
 	}
 	seen := make(map[key]bool, len(errs))
 	out := errs[:0]
 	for _, e := range errs {
-		k := key{e.Pos, e.Field, e.Msg}
+		k := key{e.Pos, e.Msg}
 		if !seen[k] {
 			seen[k] = true
 			out = append(out, e)

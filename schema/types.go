@@ -167,6 +167,8 @@ type Group struct {
 	GitLab      []GitLabTarget `json:"gitlab,omitempty"`
 	Members     []Member       `json:"members"`
 	Pos         Pos            `json:"-"` // the file, line 1
+
+	appPos Pos // where app: is written
 }
 
 // Role is roles/<name>.yaml: a set of people granted groups together.

@@ -234,7 +234,11 @@ func (v *validator) group(g *Group, okta map[string]*Group) {
 	appOK := true
 	if g.App != "" {
 		if _, ok := v.c.Apps[g.App]; !ok && !v.info.unparsed["app/"+g.App] {
-			v.add(g.Pos, "app", "unknown app %q%s", g.App, suggest(g.App, v.c.AppNames()))
+			pos := g.appPos
+			if pos.File == "" {
+				pos = g.Pos
+			}
+			v.add(pos, "app", "unknown app %q%s", g.App, suggest(g.App, v.c.AppNames()))
 			appOK = false
 		}
 	}

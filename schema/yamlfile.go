@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"regexp"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
@@ -153,16 +154,46 @@ func yamlError(file string, data []byte, err error) *Error {
 			"tab character in indentation; YAML indents with spaces only")
 	}
 	msg := err.Error()
-	line := 1
+	line, col := 1, 1
 	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
 		if n, aerr := strconv.Atoi(m[1]); aerr == nil && n > 0 {
 			line = n
 		}
 		msg = m[2]
-	} else if len(msg) > 6 && msg[:6] == "yaml: " {
-		msg = msg[6:]
+		// yaml.v3 prints the 0-based line of libyaml's parser errors (its
+		// scanner errors are 1-based already).
+		if isParserProblem(msg) {
+			line++
+		}
+		// An error at the end of input can point one past the last line.
+		if n := bytes.Count(data, []byte("\n")); !bytes.HasSuffix(data, []byte("\n")) {
+			line = min(line, n+1)
+		} else {
+			line = min(line, max(n, 1))
+		}
+	} else {
+		msg = strings.TrimPrefix(msg, "yaml: ")
+		if m := unknownAnchorRE.FindStringSubmatch(msg); m != nil {
+			if i := bytes.Index(data, []byte("*"+m[1])); i >= 0 {
+				line = 1 + bytes.Count(data[:i], []byte("\n"))
+				col = 1 + utf8.RuneCount(data[bytes.LastIndexByte(data[:i], '\n')+1:i])
+			}
+		}
 	}
-	return Errorf(Pos{File: file, Line: line, Col: 1}, "", "invalid YAML: %s", msg)
+	return Errorf(Pos{File: file, Line: line, Col: col}, "", "invalid YAML: %s", msg)
+}
+
+var unknownAnchorRE = regexp.MustCompile(`^unknown anchor '(.*)' referenced$`)
+
+// isParserProblem recognises the messages of libyaml's parser (parserc.go),
+// as opposed to its scanner.
+func isParserProblem(msg string) bool {
+	for _, p := range []string{"did not find expected", "found duplicate %", "found incompatible YAML document", "found undefined tag handle"} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // tabIndent finds the first line whose leading whitespace holds a tab.
