@@ -155,6 +155,11 @@ func planTarget(p *Plan, in Input) {
 			case m.ReadOnly != "":
 				p.Warnings = append(p.Warnings, Warning{Kind: WarnReadOnly, Target: in.Target, Group: group, User: m.Login,
 					Message: fmt.Sprintf("%s is not in the config but is a member through %s; not removed", m.Login, readOnlyWhy(m.ReadOnly))})
+			case m.Level > 0 && m.Level < schema.Guest.Value():
+				// GitLab's minimal access (5) cannot be written in a group
+				// file; such members come from SAML/SCIM and are left alone.
+				p.Warnings = append(p.Warnings, Warning{Kind: WarnReadOnly, Target: in.Target, Group: group, User: m.Login,
+					Message: fmt.Sprintf("%s has minimal access (level %d), which access-config does not manage; not removed", m.Login, m.Level)})
 			case protected[key(m.Login)]:
 				p.Warnings = append(p.Warnings, Warning{Kind: WarnProtected, Target: in.Target, Group: group, User: m.Login,
 					Message: fmt.Sprintf("%s is not in the config but is protected (access.yaml); not removed", m.Login)})
