@@ -232,3 +232,18 @@ func parseTime(s string) (time.Time, bool) {
 }
 
 func short(h plumbing.Hash) string { return h.String()[:12] }
+
+// MergeBase is the best common ancestor of base and head, the point a
+// branch forked from: what `git diff base...head` compares against, so that
+// commits made on base after the fork are not shown as the branch's
+// changes. When there is none (unrelated histories), it is base itself.
+func (r *Repo) MergeBase(base, head *object.Commit) (*object.Commit, error) {
+	bases, err := base.MergeBase(head)
+	if err != nil {
+		return nil, fmt.Errorf("merge base of %s and %s: %w", short(base.Hash), short(head.Hash), err)
+	}
+	if len(bases) == 0 {
+		return base, nil
+	}
+	return bases[0], nil
+}
