@@ -77,7 +77,7 @@ func (b *GitLabBackend) Sync(ctx context.Context, who Identity, groups []string)
 	if err != nil {
 		return err
 	}
-	managed, err := b.includedGroups(ctx)
+	managed, err := listIncludedGroups(ctx, b.api, b.rules)
 	if err != nil {
 		return err
 	}
@@ -165,18 +165,18 @@ func (b *GitLabBackend) findUser(ctx context.Context, who Identity) (*gitlab.Use
 	return nil, fmt.Errorf("%w: %s", errNoAccount, who.Account())
 }
 
-// includedGroups lists every GitLab group whose full path matches
+// listIncludedGroups lists every GitLab group whose full path matches
 // included_groups, reading all pages.
-func (b *GitLabBackend) includedGroups(ctx context.Context) ([]*gitlab.Group, error) {
+func listIncludedGroups(ctx context.Context, api *gitlab.Client, rules GroupRules) ([]*gitlab.Group, error) {
 	var out []*gitlab.Group
 	opt := &gitlab.ListGroupsOptions{AllAvailable: gitlab.Ptr(true), ListOptions: gitlab.ListOptions{PerPage: 100, Page: 1}}
 	for {
-		groups, resp, err := b.api.Groups.ListGroups(opt, gitlab.WithContext(ctx))
+		groups, resp, err := api.Groups.ListGroups(opt, gitlab.WithContext(ctx))
 		if err != nil {
 			return nil, fmt.Errorf("list GitLab groups: %w", err)
 		}
 		for _, g := range groups {
-			if b.rules.IsIncluded(g.FullPath) {
+			if rules.IsIncluded(g.FullPath) {
 				out = append(out, g)
 			}
 		}
