@@ -76,7 +76,9 @@ func (s *opStorage) GetClientByClientID(ctx context.Context, id string) (op.Clie
 type claimsClient struct{ op.Client }
 
 func (claimsClient) IDTokenUserinfoClaimsAssertion() bool { return true }
-func (c claimsClient) IsScopeAllowed(s string) bool  { return s == "groups" || c.Client.IsScopeAllowed(s) }
+func (c claimsClient) IsScopeAllowed(s string) bool {
+	return s == "groups" || c.Client.IsScopeAllowed(s)
+}
 
 // users is the OP's directory: id = username = the GitLab account.
 type users map[string]*storage.User
