@@ -234,6 +234,9 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 		var rateOK bool
 		if f == nil && authOK {
 			rateOK = s.rateLimit(w.Header(), key, now)
+			if !rateOK {
+				s.limited++
+			}
 		}
 		s.mu.Unlock()
 

@@ -85,6 +85,7 @@ type Server struct {
 	rules   []*rule
 	counts  map[string]int
 	total   int
+	limited int // 429s from an empty bucket (not injected ones)
 	faults  []*Fault
 	badUser map[string]int // user id -> status for writes concerning it
 	buckets map[string]*bucket
@@ -341,11 +342,19 @@ func (s *Server) RequestCounts() map[string]int {
 	return out
 }
 
+// Throttled counts the 429s the rate limit itself answered (injected
+// RateLimited faults are not included).
+func (s *Server) Throttled() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.limited
+}
+
 // ResetCounts zeroes the request counters.
 func (s *Server) ResetCounts() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.counts, s.total = map[string]int{}, 0
+	s.counts, s.total, s.limited = map[string]int{}, 0, 0
 }
 
 func (s *Server) mustUser(loginOrID string) *user {

@@ -54,15 +54,18 @@ type quota struct {
 
 // bucketKey groups URLs the way Okta's rate limits do: by endpoint family
 // with ids folded, e.g. /api/v1/groups/{id} for a group, its members and
-// membership writes; /api/v1/users for list and search.
+// membership writes; /api/v1/users for list and search; group rules count
+// with /api/v1/groups.
 func bucketKey(path string) string {
 	segs := strings.Split(strings.Trim(path, "/"), "/")
 	if len(segs) > 4 {
 		segs = segs[:4]
 	}
-	for i := 3; i < len(segs); i++ {
-		if segs[i] != "rules" {
-			segs[i] = "{id}"
+	if len(segs) == 4 {
+		if segs[3] == "rules" {
+			segs = segs[:3]
+		} else {
+			segs[3] = "{id}"
 		}
 	}
 	return "/" + strings.Join(segs, "/")
