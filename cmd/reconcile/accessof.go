@@ -53,13 +53,18 @@ before that date and evaluated at that instant: "what did they have then?".`,
 				if err != nil {
 					return invalidConfigError(fmt.Sprintf("%s at commit %.12s", a.configDir, c.Hash), err)
 				}
-				d = schema.Compile(cfg, at)
+				if cfg, d, err = compileFor(cfg, at, args[0]); err != nil {
+					return err
+				}
 			} else {
 				now, err := a.now()
 				if err != nil {
 					return err
 				}
-				if cfg, d, err = loadQueryState(a, now); err != nil {
+				if cfg, err = loadQueryConfig(a, now); err != nil {
+					return err
+				}
+				if cfg, d, err = compileFor(cfg, now, args[0]); err != nil {
 					return err
 				}
 			}

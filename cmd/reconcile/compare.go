@@ -32,11 +32,15 @@ USER and OTHER are any identifiers from users.yaml.`,
 			if err != nil {
 				return err
 			}
-			cfg, d, err := loadQueryState(a, now)
+			cfg, err := loadQueryConfig(a, now)
 			if err != nil {
 				return err
 			}
-			res, err := query.Compare(cfg, d, args[0], args[1])
+			view, d, err := compileFor(cfg, now, args[0], args[1])
+			if err != nil {
+				return err
+			}
+			res, err := query.Compare(view, d, args[0], args[1])
 			if err != nil {
 				return err
 			}

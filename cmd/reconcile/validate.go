@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/access-as-code/access/query"
 	"github.com/access-as-code/access/schema"
 )
 
@@ -99,11 +100,37 @@ func writeValidation(w io.Writer, format string, cfg *schema.Config, err error) 
 // two inputs of every query. An invalid config is an error, since answers
 // from it could be wrong.
 func loadQueryState(a *app, now time.Time) (*schema.Config, *schema.Desired, error) {
-	cfg, err := schema.CheckDir(a.configDir, now)
+	cfg, err := loadQueryConfig(a, now)
 	if err != nil {
-		return nil, nil, invalidConfigError(a.configDir, err)
+		return nil, nil, err
 	}
 	return cfg, schema.Compile(cfg, now), nil
+}
+
+// loadQueryConfig loads and validates the config without compiling it, for
+// queries about a few people that compile only their part (query.ForUsers).
+func loadQueryConfig(a *app, now time.Time) (*schema.Config, error) {
+	cfg, err := schema.CheckDir(a.configDir, now)
+	if err != nil {
+		return nil, invalidConfigError(a.configDir, err)
+	}
+	return cfg, nil
+}
+
+// compileFor compiles only what reaches the named people: their answers are
+// the same as from the whole config (see query.ForUsers), in a fraction of
+// the time on a large org.
+func compileFor(cfg *schema.Config, now time.Time, names ...string) (*schema.Config, *schema.Desired, error) {
+	ids := make([]string, len(names))
+	for i, n := range names {
+		u, err := query.FindUser(cfg, n)
+		if err != nil {
+			return nil, nil, err
+		}
+		ids[i] = u.ID
+	}
+	view := query.ForUsers(cfg, ids...)
+	return view, schema.Compile(view, now), nil
 }
 
 func invalidConfigError(where string, err error) error {

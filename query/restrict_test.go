@@ -1,0 +1,63 @@
+package query
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/access-as-code/access/internal/synth"
+	"github.com/access-as-code/access/schema"
+)
+
+// TestForUsersAnswersLikeTheFullConfig checks, for every person of a
+// synthetic org, that access-of and compare over the cut-down view equal the
+// answers over the whole config.
+func TestForUsersAnswersLikeTheFullConfig(t *testing.T) {
+	dir := t.TempDir()
+	o := synth.Options{Users: 120, Groups: 40, Roles: 8, Apps: 3, Memberships: 1500, Seed: 7, Now: now}
+	if err := synth.Generate(dir, o); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := schema.CheckDir(dir, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := schema.Compile(cfg, now)
+	for i, u := range cfg.Users {
+		want, err := AccessOf(cfg, full, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		view := ForUsers(cfg, u.ID)
+		got, err := AccessOf(view, schema.Compile(view, now), u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("access-of %s differs on the view:\n got %+v\nwant %+v", u.ID, got, want)
+		}
+		other := cfg.Users[(i*7+3)%len(cfg.Users)].ID
+		wantC, _ := Compare(cfg, full, u.ID, other)
+		view = ForUsers(cfg, u.ID, other)
+		gotC, _ := Compare(view, schema.Compile(view, now), u.ID, other)
+		if !reflect.DeepEqual(gotC, wantC) {
+			t.Fatalf("compare %s %s differs on the view:\n got %+v\nwant %+v", u.ID, other, gotC, wantC)
+		}
+	}
+	if len(cfg.Groups) != o.Groups {
+		t.Fatal("ForUsers modified the config")
+	}
+}
+
+func TestForUsersKeepsOnlyEntriesThatReachThem(t *testing.T) {
+	cfg, _ := testConfig()
+	view := ForUsers(cfg, "dave")
+	if got := sortedKeys(view.Groups); !reflect.DeepEqual(got, []string{"ops", "readers"}) {
+		t.Errorf("groups %v, want [ops readers]", got)
+	}
+	if n := len(view.Groups["readers"].Members); n != 1 {
+		t.Errorf("readers keeps %d entries, want dave's only", n)
+	}
+	if len(cfg.Groups["readers"].Members) != 2 {
+		t.Error("the original config changed")
+	}
+}
