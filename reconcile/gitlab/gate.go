@@ -84,7 +84,9 @@ func (g *gate) release(resp *http.Response) {
 			at := time.Unix(reset, 0)
 			switch {
 			case at.After(g.resetAt):
-				g.resetAt, g.remaining = at, rem
+				// First word of a new window: the requests still in flight
+				// may not be counted in it yet.
+				g.resetAt, g.remaining = at, max(rem-g.inflight, 0)
 			case g.remaining < 0 || rem < g.remaining:
 				g.remaining = rem
 			}
