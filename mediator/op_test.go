@@ -3,6 +3,8 @@ package mediator
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -36,11 +38,53 @@ type testOP struct {
 	badKey *rsa.PrivateKey             // signs tampered tokens instead of the real key
 }
 
-// opStorage adds a groups claim to the example storage.
+// opStorage adds a groups claim to the example storage, and optionally
+// signs with ES256 (cheap) instead of the example's RSA key.
 type opStorage struct {
 	*storage.Storage
 	mu     sync.Mutex
 	groups map[string][]string
+	ec     *ecKey
+}
+
+// UseES256 switches signing to a P-256 key, so that benchmarks measure the
+// relay rather than the provider's RSA signatures. Call it before any login.
+func (s *opStorage) UseES256() {
+	k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	s.ec = &ecKey{k: k}
+}
+
+type ecKey struct{ k *ecdsa.PrivateKey }
+
+func (e *ecKey) SignatureAlgorithm() jose.SignatureAlgorithm { return jose.ES256 }
+func (e *ecKey) Key() any                                    { return e.k }
+func (e *ecKey) ID() string                                  { return "ec1" }
+func (e *ecKey) Algorithm() jose.SignatureAlgorithm          { return jose.ES256 }
+func (e *ecKey) Use() string                                 { return "sig" }
+
+type ecPublic struct{ *ecKey }
+
+func (e ecPublic) Key() any { return &e.k.PublicKey }
+
+func (s *opStorage) SigningKey(ctx context.Context) (op.SigningKey, error) {
+	if s.ec != nil {
+		return s.ec, nil
+	}
+	return s.Storage.SigningKey(ctx)
+}
+
+func (s *opStorage) SignatureAlgorithms(ctx context.Context) ([]jose.SignatureAlgorithm, error) {
+	if s.ec != nil {
+		return []jose.SignatureAlgorithm{jose.ES256}, nil
+	}
+	return s.Storage.SignatureAlgorithms(ctx)
+}
+
+func (s *opStorage) KeySet(ctx context.Context) ([]op.Key, error) {
+	if s.ec != nil {
+		return []op.Key{ecPublic{s.ec}}, nil
+	}
+	return s.Storage.KeySet(ctx)
 }
 
 func (s *opStorage) SetGroups(user string, groups ...string) {
@@ -101,7 +145,7 @@ func newTestOP(t testing.TB, clientID, secret, callback string, people ...string
 		dir[p] = &storage.User{ID: p, Username: p, Password: "pw", FirstName: p, LastName: "Example",
 			Email: p + "@example.com", EmailVerified: true}
 	}
-	clients := map[string]*storage.Client{clientID: storage.WebClient(clientID, secret, callback)}
+	clients := map[string]*storage.Client{clientID: storage.WebClient(clientID, secret, callback, rpCallback)}
 	o.storage = &opStorage{Storage: storage.NewStorageWithClients(dir, clients), groups: map[string][]string{}}
 	cfg := &op.Config{CryptoKey: sha256.Sum256([]byte("test op")), CodeMethodS256: true, AuthMethodPost: true}
 	provider, err := op.NewProvider(cfg, o.storage, op.StaticIssuer(o.issuer), op.WithAllowInsecure())
