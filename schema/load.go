@@ -5,7 +5,9 @@ import (
 	"os"
 	"path"
 	"regexp"
+	"runtime"
 	"strings"
+	"sync"
 )
 
 // loadInfo is what Load knows beyond the Config itself, so that Validate does
@@ -77,42 +79,59 @@ func Load(fsys fs.FS) (*Config, error) {
 	collect(d)
 	c.indexUsers()
 
-	errs = append(errs, eachFile(fsys, groupsDir, func(name string, d *dec) bool {
+	// Group, role and app files are independent: decode them in parallel,
+	// then add them to the Config in file order.
+	for _, r := range eachFile(fsys, groupsDir, func(name string, d *dec) any {
 		root, _ := readYAML(fsys, d)
 		if root == nil {
 			emptyFile(d, "a group needs at least owners and members")
-			c.load.unparsed["group/"+name] = true
-			return false
+			return nil
 		}
 		g := &Group{Name: name, Pos: Pos{File: d.file, Line: 1, Col: 1}}
 		d.group(root, g)
-		c.Groups[name] = g
-		return true
-	}, c.load)...)
-	errs = append(errs, eachFile(fsys, rolesDir, func(name string, d *dec) bool {
+		return g
+	}) {
+		if g, ok := r.item.(*Group); ok {
+			c.Groups[r.name] = g
+		} else if r.name != "" {
+			c.load.unparsed["group/"+r.name] = true
+		}
+		errs = c.load.note(errs, r)
+	}
+	for _, r := range eachFile(fsys, rolesDir, func(name string, d *dec) any {
 		root, _ := readYAML(fsys, d)
 		if root == nil {
 			emptyFile(d, "a role needs owners and members")
-			c.load.unparsed["role/"+name] = true
-			return false
+			return nil
 		}
-		r := &Role{Name: name, Pos: Pos{File: d.file, Line: 1, Col: 1}}
-		d.role(root, r)
-		c.Roles[name] = r
-		return true
-	}, c.load)...)
-	errs = append(errs, eachFile(fsys, appsDir, func(name string, d *dec) bool {
+		ro := &Role{Name: name, Pos: Pos{File: d.file, Line: 1, Col: 1}}
+		d.role(root, ro)
+		return ro
+	}) {
+		if ro, ok := r.item.(*Role); ok {
+			c.Roles[r.name] = ro
+		} else if r.name != "" {
+			c.load.unparsed["role/"+r.name] = true
+		}
+		errs = c.load.note(errs, r)
+	}
+	for _, r := range eachFile(fsys, appsDir, func(name string, d *dec) any {
 		root, _ := readYAML(fsys, d)
 		if root == nil {
 			emptyFile(d, "an app needs owners")
-			c.load.unparsed["app/"+name] = true
-			return false
+			return nil
 		}
 		a := &App{Name: name, Pos: Pos{File: d.file, Line: 1, Col: 1}}
 		d.app(root, a)
-		c.Apps[name] = a
-		return true
-	}, c.load)...)
+		return a
+	}) {
+		if a, ok := r.item.(*App); ok {
+			c.Apps[r.name] = a
+		} else if r.name != "" {
+			c.load.unparsed["app/"+r.name] = true
+		}
+		errs = c.load.note(errs, r)
+	}
 	return c, joinSorted(dedupe(errs))
 }
 
@@ -126,46 +145,81 @@ func emptyFile(d *dec, need string) {
 
 var fileNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
 
-// eachFile calls load for every NAME.yaml in dir, after checking the names.
-func eachFile(fsys fs.FS, dir string, load func(name string, d *dec) bool, info *loadInfo) []*Error {
+// fileResult is one file of a folder: its name (empty when the file name
+// itself is wrong), what decode made of it, and its errors.
+type fileResult struct {
+	name, file string
+	item       any
+	errs       []*Error
+}
+
+// note records a file's errors.
+func (info *loadInfo) note(errs []*Error, r fileResult) []*Error {
+	if len(r.errs) > 0 {
+		info.broken[r.file] = true
+	}
+	return append(errs, r.errs...)
+}
+
+// eachFile decodes every NAME.yaml in dir, after checking the names, using
+// one worker per CPU; results come back in file order.
+func eachFile(fsys fs.FS, dir string, decode func(name string, d *dec) any) []fileResult {
 	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
 		if st, serr := fs.Stat(fsys, dir); serr == nil && !st.IsDir() {
-			return []*Error{Errorf(Pos{File: dir, Line: 1, Col: 1}, "", "must be a folder of NAME.yaml files")}
+			return []fileResult{{file: dir, errs: []*Error{Errorf(Pos{File: dir, Line: 1, Col: 1}, "", "must be a folder of NAME.yaml files")}}}
 		}
 		return nil // no folder: no groups (or roles, apps)
 	}
-	var errs []*Error
+	out := make([]fileResult, 0, len(entries))
+	var todo []int
 	for _, e := range entries {
 		name := e.Name()
 		file := path.Join(dir, name)
 		at := Pos{File: file, Line: 1, Col: 1}
+		bad := func(format string, args ...any) {
+			out = append(out, fileResult{file: file, errs: []*Error{Errorf(at, "", format, args...)}})
+		}
 		switch {
 		case strings.HasPrefix(name, "."), strings.EqualFold(path.Ext(name), ".md"):
 			continue // editor files, dotfiles, notes
 		case e.IsDir():
-			errs = append(errs, Errorf(at, "", "folders inside %s/ are not read: put the files directly in %s/", dir, dir))
+			bad("folders inside %s/ are not read: put the files directly in %s/", dir, dir)
 			continue
 		case strings.HasSuffix(name, ".yml"):
-			errs = append(errs, Errorf(at, "", "rename to %s: config files end in .yaml", strings.TrimSuffix(name, ".yml")+".yaml"))
+			bad("rename to %s: config files end in .yaml", strings.TrimSuffix(name, ".yml")+".yaml")
 			continue
 		case !strings.HasSuffix(name, ".yaml"):
-			errs = append(errs, Errorf(at, "", "not a .yaml file: only NAME.yaml files belong in %s/", dir))
+			bad("not a .yaml file: only NAME.yaml files belong in %s/", dir)
 			continue
 		}
 		base := strings.TrimSuffix(name, ".yaml")
 		if !fileNameRE.MatchString(base) {
-			errs = append(errs, Errorf(at, "", "invalid name %q: use lowercase letters, digits, '-', '_' and '.', starting with a letter or digit", base))
+			bad("invalid name %q: use lowercase letters, digits, '-', '_' and '.', starting with a letter or digit", base)
 			continue
 		}
-		d := &dec{file: file}
-		load(base, d)
-		if len(d.errs) > 0 {
-			info.broken[file] = true
-			errs = append(errs, d.errs...)
-		}
+		todo = append(todo, len(out))
+		out = append(out, fileResult{name: base, file: file})
 	}
-	return errs
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(len(todo), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				d := &dec{file: out[i].file}
+				out[i].item = decode(out[i].name, d)
+				out[i].errs = d.errs
+			}
+		}()
+	}
+	for _, i := range todo {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	return out
 }
 
 // dedupe drops repeated errors: a merged anchor with a mistake is reported

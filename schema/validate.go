@@ -43,6 +43,7 @@ type validator struct {
 	// roleLimit caches, per role and latest allowed end, the members that
 	// would hold a group longer; it keeps policy checks through roles linear.
 	roleLimit map[roleAt]string
+	first     map[Ref]Pos // scratch for refs, reused between lists
 }
 
 type roleAt struct {
@@ -170,7 +171,11 @@ func (v *validator) roleRef(name string, pos Pos, f string) bool {
 // listed twice; it reports whether every reference resolved.
 func (v *validator) refs(refs []Ref, list string, _ bool) bool {
 	all := true
-	first := make(map[Ref]Pos, len(refs))
+	if v.first == nil {
+		v.first = map[Ref]Pos{}
+	}
+	first := v.first
+	clear(first)
 	for i, r := range refs {
 		f := fieldPath(list, i, r.index, "")
 		key := Ref{User: r.User, Role: r.Role}

@@ -123,6 +123,9 @@ func (e *docError) Error() string { return "more than one YAML document" }
 
 // notText finds the first invalid UTF-8 sequence or NUL byte.
 func notText(data []byte) (Pos, bool) {
+	if utf8.Valid(data) && bytes.IndexByte(data, 0) < 0 {
+		return Pos{}, true
+	}
 	line, col := 1, 1
 	for i := 0; i < len(data); {
 		r, size := utf8.DecodeRune(data[i:])
