@@ -14,6 +14,8 @@ type Target struct {
 	Protected []string
 	// CanCreateGroups: missing groups are created (Okta) instead of refused.
 	CanCreateGroups bool
+	// Known maps the config users' logins to ids (see Input.Known).
+	Known map[string]string
 }
 
 // Observe reads every target concurrently and returns the plan inputs. Any
@@ -37,7 +39,7 @@ func Observe(ctx context.Context, targets []Target) ([]Input, error) {
 				return
 			}
 			inputs[i] = Input{Target: t.Provider.Name(), Want: t.Want, Observed: o,
-				Protected: t.Protected, CanCreateGroups: t.CanCreateGroups}
+				Protected: t.Protected, CanCreateGroups: t.CanCreateGroups, Known: t.Known}
 		}()
 	}
 	wg.Wait()

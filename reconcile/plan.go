@@ -70,6 +70,9 @@ type Input struct {
 	Protected []string // logins never removed
 	// CanCreateGroups: a missing group is created (Okta) rather than an error (GitLab).
 	CanCreateGroups bool
+	// Known maps every login of the config's users to their id, so that a
+	// removal names the person (and says their grant ended) when it can.
+	Known map[string]string
 }
 
 // MakePlan computes the changes that make each target match its Want. It is pure:
@@ -101,6 +104,14 @@ func planTarget(p *Plan, in Input) {
 		protected[key(l)] = true
 	}
 	accounts := resolveAccounts(p, in)
+	keptProtected := map[string][]string{} // login -> groups it stays in
+	defer func() {
+		for _, login := range sortedIDs(keptProtected) {
+			gs := keptProtected[login]
+			p.Warnings = append(p.Warnings, Warning{Kind: WarnProtected, Target: in.Target, User: login,
+				Message: fmt.Sprintf("%s is protected (access.yaml) and stays in %d groups the config does not grant: %s", login, len(gs), strings.Join(gs, ", "))})
+		}
+	}()
 	for _, group := range sortedGroups(in.Want) {
 		want := in.Want[group]
 		og := in.Observed.Groups[group]
@@ -152,20 +163,25 @@ func planTarget(p *Plan, in Input) {
 				continue
 			}
 			switch {
+			case m.ReadOnly == "inherited" && managedAncestor(in.Want, group):
+				// Granted in a managed parent group: that group's plan covers it.
 			case m.ReadOnly != "":
 				p.Warnings = append(p.Warnings, Warning{Kind: WarnReadOnly, Target: in.Target, Group: group, User: m.Login,
-					Message: fmt.Sprintf("%s is not in the config but is a member through %s; not removed", m.Login, readOnlyWhy(m.ReadOnly))})
+					Message: fmt.Sprintf("%s is not granted %s by the config but is a member through %s; not removed", m.Login, group, readOnlyWhy(m.ReadOnly))})
 			case m.Level > 0 && m.Level < schema.Guest.Value():
 				// GitLab's minimal access (5) cannot be written in a group
 				// file; such members come from SAML/SCIM and are left alone.
 				p.Warnings = append(p.Warnings, Warning{Kind: WarnReadOnly, Target: in.Target, Group: group, User: m.Login,
 					Message: fmt.Sprintf("%s has minimal access (level %d), which access-config does not manage; not removed", m.Login, m.Level)})
 			case protected[key(m.Login)]:
-				p.Warnings = append(p.Warnings, Warning{Kind: WarnProtected, Target: in.Target, Group: group, User: m.Login,
-					Message: fmt.Sprintf("%s is not in the config but is protected (access.yaml); not removed", m.Login)})
+				keptProtected[m.Login] = append(keptProtected[m.Login], group)
 			default:
-				p.Changes = append(p.Changes, Change{Op: OpRemove, Target: in.Target, Group: group, User: m.Login,
-					Login: m.Login, AccountID: id, From: string(schema.LevelFromValue(m.Level)), Reason: "not in config"})
+				c := Change{Op: OpRemove, Target: in.Target, Group: group, User: m.Login,
+					Login: m.Login, AccountID: id, From: string(schema.LevelFromValue(m.Level)), Reason: "not in config"}
+				if uid, ok := in.Known[key(m.Login)]; ok {
+					c.User, c.Reason = uid, "no longer granted by the config"
+				}
+				p.Changes = append(p.Changes, c)
 			}
 		}
 	}
@@ -200,6 +216,16 @@ func resolveAccounts(p *Plan, in Input) map[string]*Account {
 		}
 	}
 	return out
+}
+
+// managedAncestor reports whether a parent path of a GitLab group is managed.
+func managedAncestor(w Want, group string) bool {
+	for i := strings.LastIndexByte(group, '/'); i > 0; i = strings.LastIndexByte(group[:i], '/') {
+		if _, ok := w[group[:i]]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 func readOnlyWhy(r string) string {

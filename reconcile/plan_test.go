@@ -216,3 +216,34 @@ func TestGuardsStopMassRemovalUnlessAllowed(t *testing.T) {
 		t.Errorf("--allow-mass-removal must pass: %v", err)
 	}
 }
+
+func TestPlanNamesTheConfigUserWhoseGrantEnded(t *testing.T) {
+	p := MakePlan(Input{Target: "okta", Known: map[string]string{"bob@x": "bob"},
+		Want:     want("Eng"),
+		Observed: obs(map[string]map[string]string{"Eng": {"u2": "Bob@X"}}),
+	})
+	if len(p.Changes) != 1 || p.Changes[0].User != "bob" || p.Changes[0].Reason != "no longer granted by the config" {
+		t.Fatalf("changes = %+v", p.Changes)
+	}
+}
+
+func TestPlanStaysQuietAboutMembersInheritedFromAManagedParent(t *testing.T) {
+	p := MakePlan(Input{Target: "gitlab",
+		Want: Want{"platform": {"alice": {User: "alice", Login: "alice", Level: schema.Maintainer, ConfigGroup: "p"}},
+			"platform/backend": {}, "other/sub": {}},
+		Observed: obs(map[string]map[string]string{
+			"platform":         {"1": "alice:maintainer"},
+			"platform/backend": {"1": "alice:maintainer:inherited"},
+			"other/sub":        {"2": "bob:owner:inherited"},
+		}, active("1", "alice")),
+	})
+	if !p.Empty() {
+		t.Fatalf("changes: %v", ops(p))
+	}
+	if hasWarning(p, WarnReadOnly, "alice") {
+		t.Error("alice is granted in the managed parent; no warning needed")
+	}
+	if !hasWarning(p, WarnReadOnly, "bob") {
+		t.Error("bob inherits from an unmanaged parent; that must be reported")
+	}
+}

@@ -3,6 +3,7 @@ package reconcile
 import (
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/access-as-code/access/schema"
 )
@@ -70,4 +71,27 @@ func (w Want) Query() Query {
 	}
 	sort.Strings(q.Logins)
 	return q
+}
+
+// KnownOkta maps every user's Okta login (lower case: Okta logins ignore
+// case) to the user id.
+func KnownOkta(cfg *schema.Config) map[string]string {
+	m := make(map[string]string, len(cfg.Users))
+	for _, u := range cfg.Users {
+		if l := u.OktaLogin(); l != "" {
+			m[strings.ToLower(l)] = u.ID
+		}
+	}
+	return m
+}
+
+// KnownGitLab maps every user's GitLab username to the user id.
+func KnownGitLab(cfg *schema.Config) map[string]string {
+	m := make(map[string]string, len(cfg.Users))
+	for _, u := range cfg.Users {
+		if u.GitLab != "" {
+			m[u.GitLab] = u.ID
+		}
+	}
+	return m
 }
