@@ -160,8 +160,10 @@ func TestUnknownNamesFailWithASuggestion(t *testing.T) {
 		{[]string{"owned-by", "erni"}, `did you mean "erin"?`},
 		{[]string{"list", "grups"}, `did you mean "groups"?`},
 		{[]string{"list", "groups", "--format", "yaml"}, `unknown format "yaml"`},
+		{[]string{"validate", "--config", filepath.Join(dir, "nope")}, `nope: no such file or directory`},
+		{[]string{"access-of", "alice", "--config", filepath.Join(dir, "users.yaml")}, `not a directory`},
 	} {
-		code, out, errOut := runQuery(t, append(c.args, "--config", dir, "--now", queryNow)...)
+		code, out, errOut := runQuery(t, append([]string{"--config", dir, "--now", queryNow}, c.args...)...)
 		if code != 1 || out != "" || !strings.Contains(errOut, c.want) {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 1 and %q", c.args, code, out, errOut, c.want)
 		}

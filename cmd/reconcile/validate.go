@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -38,6 +39,9 @@ is invalid; nothing is ever applied from an invalid config.`,
 			}
 			now, err := a.now()
 			if err != nil {
+				return err
+			}
+			if err := checkConfigDir(a.configDir); err != nil {
 				return err
 			}
 			cfg, err := schema.CheckDir(a.configDir, now)
@@ -110,6 +114,9 @@ func loadQueryState(a *app, now time.Time) (*schema.Config, *schema.Desired, err
 // loadQueryConfig loads and validates the config without compiling it, for
 // queries about a few people that compile only their part (query.ForUsers).
 func loadQueryConfig(a *app, now time.Time) (*schema.Config, error) {
+	if err := checkConfigDir(a.configDir); err != nil {
+		return nil, err
+	}
 	cfg, err := schema.CheckDir(a.configDir, now)
 	if err != nil {
 		return nil, invalidConfigError(a.configDir, err)
@@ -131,6 +138,19 @@ func compileFor(cfg *schema.Config, now time.Time, names ...string) (*schema.Con
 	}
 	view := query.ForUsers(cfg, ids...)
 	return view, schema.Compile(view, now), nil
+}
+
+// checkConfigDir tells a mistyped --config apart from a config that lacks
+// its files.
+func checkConfigDir(dir string) error {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("--config %s: %w (the access-config directory: access.yaml, users.yaml, groups/, roles/, apps/)", dir, err)
+	}
+	if !st.IsDir() {
+		return fmt.Errorf("--config %s: not a directory (give the access-config directory)", dir)
+	}
+	return nil
 }
 
 func invalidConfigError(where string, err error) error {
