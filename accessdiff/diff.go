@@ -86,18 +86,18 @@ type Unmanaged struct {
 // Compute compares base and head.
 func Compute(base, head Side) *Report {
 	r := &Report{People: []Person{}, Items: []Item{}, Unmanaged: []Unmanaged{}}
-	renamed := renames(base.Config, head.Config)
+	renamed := Renames(base.Config, head.Config)
 	r.Items = items(base, head, renamed)
 	r.Unmanaged = unmanaged(base, head)
 	r.People = people(base, head, renamed)
 	return r
 }
 
-// renames maps a head group name to the base group it replaces: a deleted
+// Renames maps a head group name to the base group it replaces: a deleted
 // group file and a created one that manage the same Okta group (or, without
 // Okta, the same GitLab targets) are one group renamed, so its members
 // neither lose nor gain anything.
-func renames(base, head *schema.Config) map[string]string {
+func Renames(base, head *schema.Config) map[string]string {
 	key := func(g *schema.Group) string {
 		if g.Okta != nil && g.Okta.Group != "" {
 			return "okta:" + g.Okta.Group

@@ -1,0 +1,237 @@
+// Package history lists every access change in a repository's git history
+// for one person or one group: date, commit, pull request number and author
+// of each gain, loss or change. It walks HEAD's first-parent line (the
+// main branch as it was merged) newest first, reading the config straight
+// from the object store with go-git. Only files that changed between two
+// commits are parsed (each file version once), and only the groups a change
+// can affect are recomputed, so a long history stays fast.
+//
+// Changes are what commits did: a grant's until passing is not a commit, so
+// grants are evaluated as written (nothing counts as expired) and every
+// gain shows its until.
+package history
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/access-as-code/access/gitrev"
+	"github.com/access-as-code/access/schema"
+)
+
+// Subject is what the history is about.
+type Subject struct {
+	Kind string // "user" or "group"
+	Name string // user id or group name (at HEAD)
+}
+
+// Event ops.
+const (
+	OpGain    = "gain"
+	OpLose    = "lose"
+	OpChange  = "change"  // still held; until, path or reason changed
+	OpRenamed = "renamed" // the group file was renamed (From is the old name)
+)
+
+// Event is one access change made by one commit.
+type Event struct {
+	gitrev.Commit
+	Group    string        `json:"group"`
+	User     string        `json:"user"`
+	Op       string        `json:"op"`
+	From     string        `json:"from,omitempty"`
+	Via      []schema.Path `json:"via,omitempty"`
+	OldVia   []schema.Path `json:"old_via,omitempty"`
+	Until    *time.Time    `json:"until,omitempty"`
+	OldUntil *time.Time    `json:"old_until,omitempty"`
+	Reason   string        `json:"reason,omitempty"`
+}
+
+// Options bound the walk.
+type Options struct {
+	Since time.Time // stop at commits older than this; zero = the whole history
+	Limit int       // stop after this many events; 0 = no limit
+}
+
+// evalTime evaluates grants as written: no entry counts as expired.
+var evalTime = time.Time{}
+
+// Walk lists the subject's access changes, newest first.
+func Walk(ctx context.Context, repo *gitrev.Repo, subj Subject, opts Options) ([]Event, error) {
+	if subj.Kind != "user" && subj.Kind != "group" {
+		return nil, fmt.Errorf("history subject kind %q: want user or group", subj.Kind)
+	}
+	head, err := repo.Resolve("HEAD")
+	if err != nil {
+		return nil, err
+	}
+	w := newWalker(repo)
+	child, err := w.snapshot(head)
+	if err != nil {
+		return nil, err
+	}
+	st, err := w.initial(child, subj)
+	if err != nil {
+		return nil, err
+	}
+	var events []Event
+	for c := head; c != nil; {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if !opts.Since.IsZero() && c.Committer.When.Before(opts.Since) {
+			break
+		}
+		var parent *object.Commit
+		if c.NumParents() > 0 {
+			if parent, err = c.Parent(0); err != nil {
+				return nil, fmt.Errorf("history: parent of %s: %w", c.Hash, err)
+			}
+		}
+		ps := &snap{}
+		if parent != nil {
+			if ps, err = w.snapshot(parent); err != nil {
+				return nil, err
+			}
+		}
+		if ps.tree != child.tree {
+			evs, next, err := w.step(child, ps, st)
+			if err != nil {
+				return nil, fmt.Errorf("history: commit %.12s: %w", c.Hash, err)
+			}
+			meta := gitrev.Describe(c)
+			for i := range evs {
+				evs[i].Commit = meta
+			}
+			events = append(events, evs...)
+			st = next
+			if opts.Limit > 0 && len(events) >= opts.Limit {
+				return events[:opts.Limit], nil
+			}
+		}
+		c, child = parent, ps
+	}
+	return events, nil
+}
+
+// snap is a commit's config as tree hashes: cheap to take and compare.
+type snap struct {
+	tree   plumbing.Hash // zero when the commit has no config
+	groups *object.Tree  // nil when absent
+	roles  *object.Tree
+	users  plumbing.Hash
+}
+
+type walker struct {
+	repo   *gitrev.Repo
+	groups map[plumbing.Hash]*schema.Group // parsed once per file version
+	roles  map[plumbing.Hash]*schema.Role
+	users  map[plumbing.Hash][]*schema.User
+}
+
+func newWalker(repo *gitrev.Repo) *walker {
+	return &walker{repo: repo, groups: map[plumbing.Hash]*schema.Group{}, roles: map[plumbing.Hash]*schema.Role{},
+		users: map[plumbing.Hash][]*schema.User{}}
+}
+
+func (w *walker) snapshot(c *object.Commit) (*snap, error) {
+	tree, err := w.repo.ConfigTree(c)
+	if err != nil || tree == nil {
+		return &snap{}, err
+	}
+	s := &snap{tree: tree.Hash}
+	for _, e := range tree.Entries {
+		switch {
+		case e.Name == "groups" && !e.Mode.IsFile():
+			s.groups, err = tree.Tree("groups")
+		case e.Name == "roles" && !e.Mode.IsFile():
+			s.roles, err = tree.Tree("roles")
+		case e.Name == "users.yaml":
+			s.users = e.Hash
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// entry finds name+".yaml" in a folder tree; zero hash when absent.
+func entry(t *object.Tree, name string) plumbing.Hash {
+	if t == nil {
+		return plumbing.ZeroHash
+	}
+	e, err := t.FindEntry(name + ".yaml")
+	if err != nil {
+		return plumbing.ZeroHash
+	}
+	return e.Hash
+}
+
+// changed lists the names (without .yaml) whose blob differs between two
+// folder trees, by a merge walk of their sorted entries.
+func changed(a, b *object.Tree) []string {
+	if a == nil && b == nil || (a != nil && b != nil && a.Hash == b.Hash) {
+		return nil
+	}
+	var ae, be []object.TreeEntry
+	if a != nil {
+		ae = a.Entries
+	}
+	if b != nil {
+		be = b.Entries
+	}
+	var out []string
+	i, j := 0, 0
+	for i < len(ae) || j < len(be) {
+		switch {
+		case j == len(be) || (i < len(ae) && ae[i].Name < be[j].Name):
+			out = append(out, ae[i].Name)
+			i++
+		case i == len(ae) || be[j].Name < ae[i].Name:
+			out = append(out, be[j].Name)
+			j++
+		default:
+			if ae[i].Hash != be[j].Hash {
+				out = append(out, ae[i].Name)
+			}
+			i, j = i+1, j+1
+		}
+	}
+	names := out[:0]
+	for _, n := range out {
+		if len(n) > 5 && n[len(n)-5:] == ".yaml" {
+			names = append(names, n[:len(n)-5])
+		}
+	}
+	return names
+}
+
+func (w *walker) blob(h plumbing.Hash) ([]byte, error) {
+	b, err := w.repo.Git().BlobObject(h)
+	if err != nil {
+		return nil, err
+	}
+	r, err := b.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	data := make([]byte, b.Size)
+	n := 0
+	for n < len(data) {
+		m, err := r.Read(data[n:])
+		n += m
+		if err != nil {
+			break
+		}
+	}
+	return data[:n], nil
+}
+
+var errUnparsable = errors.New("unparsable")
