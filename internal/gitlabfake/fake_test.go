@@ -166,12 +166,14 @@ func TestRemoveWithoutSkipSubresourcesDeletesSubgroupMemberships(t *testing.T) {
 	}{{true, true}, {false, false}} {
 		s.SetMember("top", "alice", Developer)
 		s.SetMember("top/sub", "alice", Maintainer)
+		s.SetProjectMember("top/sub/app", "alice", Developer)
 		if _, err := c.GroupMembers.RemoveGroupMember("top", int64(id), &gl.RemoveGroupMemberOptions{SkipSubresources: ptr(tc.skip), UnassignIssuables: ptr(false)}); err != nil {
 			t.Fatal(err)
 		}
 		_, kept := s.Members("top/sub")["alice"]
-		if kept != tc.survives {
-			t.Fatalf("skip_subresources=%v: subgroup membership kept=%v", tc.skip, kept)
+		_, keptProject := s.ProjectMembers("top/sub/app")["alice"]
+		if kept != tc.survives || keptProject != tc.survives {
+			t.Fatalf("skip_subresources=%v: subgroup membership kept=%v, project membership kept=%v", tc.skip, kept, keptProject)
 		}
 		if r := s.Removals(); r[len(r)-1].SkipSubresources != tc.skip {
 			t.Fatalf("recorded %+v", r[len(r)-1])

@@ -364,7 +364,7 @@ func (s *Server) handleEditMember(w http.ResponseWriter, rt route, p params) {
 // handleRemoveMember copies DELETE /groups/:id/members/:user_id (docs:
 // api/members.md, "Remove a member from a group or project"): 204; the
 // last owner is refused with 403; unless skip_subresources=true the user's
-// direct memberships in every subgroup are deleted too (the behaviour
+// direct memberships in every subgroup and project below are deleted too (the behaviour
 // behind terraform-provider-gitlab #1194); unassign_issuables is recorded.
 func (s *Server) handleRemoveMember(w http.ResponseWriter, rt route, p params) {
 	s.mu.Lock()
@@ -386,8 +386,15 @@ func (s *Server) handleRemoveMember(w http.ResponseWriter, rt route, p params) {
 	delete(g.members, uid)
 	skip := p.bool("skip_subresources")
 	if !skip {
+		tree := map[int]bool{g.ID: true}
 		for _, d := range s.descendantsLocked(g) {
 			delete(d.members, uid)
+			tree[d.ID] = true
+		}
+		for _, pr := range s.projects {
+			if tree[pr.NamespaceID] {
+				delete(pr.members, uid)
+			}
 		}
 	}
 	s.removals = append(s.removals, Removal{Group: g.FullPath, Username: s.users[uid].Username, SkipSubresources: skip, UnassignIssuables: p.bool("unassign_issuables")})

@@ -45,7 +45,8 @@ type Server struct {
 	userByName  map[string]int // lower-case username -> id
 	later       map[string]*laterUser
 	groups      map[int]*group
-	groupByPath map[string]int // lower-case full path -> id
+	groupByPath map[string]int      // lower-case full path -> id
+	projects    map[string]*project // lower-case full path
 	nextUser    int
 	nextGroup   int
 	counts      map[string]int
@@ -90,6 +91,7 @@ func New(opts ...Option) *Server {
 		later:       map[string]*laterUser{},
 		groups:      map[int]*group{},
 		groupByPath: map[string]int{},
+		projects:    map[string]*project{},
 		nextUser:    1,
 		nextGroup:   1,
 		counts:      map[string]int{},

@@ -46,6 +46,14 @@ type group struct {
 	members  map[int]*membership // direct members by user id
 }
 
+// project is modelled only as a holder of direct memberships, so that a
+// member removal without skip_subresources can be seen to reach projects.
+type project struct {
+	FullPath    string
+	NamespaceID int
+	members     map[int]*membership
+}
+
 type membership struct {
 	Level     int
 	CreatedAt time.Time
@@ -211,6 +219,46 @@ func (s *Server) Members(groupPath string) map[string]int {
 	}
 	out := make(map[string]int, len(g.members))
 	for id, m := range g.members {
+		out[s.users[id].Username] = m.Level
+	}
+	return out
+}
+
+// SetProjectMember makes username a direct member of the project at
+// projectPath ("group/sub/project"; the groups are created as needed);
+// level 0 removes the membership. Projects have no API here: they exist so
+// a group member removal without skip_subresources visibly reaches them.
+func (s *Server) SetProjectMember(projectPath, username string, level int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.userLocked(username)
+	i := strings.LastIndexByte(projectPath, '/')
+	if u == nil || i <= 0 {
+		panic("gitlabfake: SetProjectMember needs a known user and a project inside a group: " + projectPath)
+	}
+	key := strings.ToLower(projectPath)
+	pr := s.projects[key]
+	if pr == nil {
+		pr = &project{FullPath: projectPath, NamespaceID: s.addGroupLocked(projectPath[:i]), members: map[int]*membership{}}
+		s.projects[key] = pr
+	}
+	if level == 0 {
+		delete(pr.members, u.ID)
+		return
+	}
+	pr.members[u.ID] = &membership{Level: level, CreatedAt: time.Now().UTC()}
+}
+
+// ProjectMembers is the project's direct members: username -> level.
+func (s *Server) ProjectMembers(projectPath string) map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	pr := s.projects[strings.ToLower(projectPath)]
+	if pr == nil {
+		return nil
+	}
+	out := make(map[string]int, len(pr.members))
+	for id, m := range pr.members {
 		out[s.users[id].Username] = m.Level
 	}
 	return out

@@ -91,6 +91,7 @@ func TestRemoveSendsSkipSubresourcesSoSubgroupMembershipSurvives(t *testing.T) {
 	addUsers(s, "", 0, "boss")
 	s.SetMember("top", "boss", gitlabfake.Owner)
 	s.SetMember("top/sub", "alice", gitlabfake.Maintainer)
+	s.SetProjectMember("top/app", "alice", gitlabfake.Developer)
 	err := p.Apply(context.Background(), reconcile.Change{Op: reconcile.OpRemove, Group: "top", User: "alice", AccountID: ids["alice"]})
 	if err != nil {
 		t.Fatal(err)
@@ -100,6 +101,9 @@ func TestRemoveSendsSkipSubresourcesSoSubgroupMembershipSurvives(t *testing.T) {
 	}
 	if got := s.Members("top/sub")["alice"]; got != gitlabfake.Maintainer {
 		t.Fatalf("alice's own membership of top/sub is %d after removal from top, want it kept at 40", got)
+	}
+	if got := s.ProjectMembers("top/app")["alice"]; got != gitlabfake.Developer {
+		t.Fatalf("alice's own membership of project top/app is %d after removal from top, want it kept", got)
 	}
 	r := s.Removals()
 	if len(r) != 1 || !r[0].SkipSubresources || r[0].UnassignIssuables {
@@ -240,5 +244,17 @@ func TestNewRejectsMissingSettings(t *testing.T) {
 		if _, err := gitlab.New(context.Background(), c); err == nil {
 			t.Fatalf("New(%+v) accepted", c)
 		}
+	}
+}
+
+func TestWorksOverTLS(t *testing.T) {
+	s, p := setup(t, gitlabfake.WithTLS())
+	if !strings.HasPrefix(s.URL(), "https://") {
+		t.Fatalf("WithTLS served %s", s.URL())
+	}
+	addUsers(s, "secure", gitlabfake.Maintainer, "erin")
+	obs := mustObserve(t, p, reconcile.Query{Groups: []string{"secure"}, Logins: []string{"erin"}})
+	if a := obs.Accounts["erin"]; a == nil || obs.Groups["secure"].Members[a.ID].Level != gitlabfake.Maintainer {
+		t.Fatalf("over TLS: %+v", obs.Groups["secure"])
 	}
 }
