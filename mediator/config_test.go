@@ -160,3 +160,13 @@ func TestConfigEnforcementSourceSettings(t *testing.T) {
 		t.Errorf("graph defaults: %+v", c)
 	}
 }
+
+func TestSampleConfigurationLoads(t *testing.T) {
+	c, err := LoadConfig("../mediator.yaml.sample", envOf(secrets), nil)
+	if err != nil {
+		t.Fatalf("mediator.yaml.sample does not load: %v", err)
+	}
+	if c.GroupMap["Eng-Backend"] != "platform/backend" || c.Port != 5555 || !c.Groups {
+		t.Errorf("sample read as %+v", c)
+	}
+}
