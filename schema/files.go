@@ -205,8 +205,9 @@ func (d *dec) user(n *yaml.Node, path string) *User {
 	if !ok {
 		return nil
 	}
-	u := &User{Pos: d.at(n)}
+	u := &User{Pos: d.at(n), at: make(map[string]Pos, len(fields))}
 	for _, f := range fields {
+		u.at[f.name] = d.at(f.val)
 		switch f.name {
 		case "id":
 			u.ID, _ = d.reqStr(f.val, f.path)
@@ -364,6 +365,7 @@ func (d *dec) members(f field, inRole bool) []Member {
 					continue
 				}
 				m.Until = &t
+				m.untilPos = d.at(g.val)
 			case "reason":
 				m.Reason, _ = d.str(g.val, g.path)
 			}

@@ -17,6 +17,7 @@ func (d *dec) group(root *yaml.Node, g *Group) {
 			g.appPos = d.at(f.val)
 		case "owners":
 			g.Owners = d.owners(f)
+			g.ownersPos = d.at(f.key)
 		case "policy":
 			if !isNull(f.val) {
 				g.Policy = d.policy(f)

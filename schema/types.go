@@ -104,7 +104,16 @@ type User struct {
 	GitLabID int    `json:"gitlab_id,omitempty"`
 	Pos      Pos    `json:"-"`
 
-	index int // 1-based place in users.yaml's list, 0 when built in code
+	index int            // 1-based place in users.yaml's list, 0 when built in code
+	at    map[string]Pos // where each key's value is written, for errors
+}
+
+// posOf is where field key of u is written, else where u starts.
+func (u *User) posOf(key string) Pos {
+	if p, ok := u.at[key]; ok {
+		return p
+	}
+	return u.Pos
 }
 
 // OktaLogin is the login used in Okta: okta, else email.
@@ -129,6 +138,8 @@ type Member struct {
 	Ref
 	Until  *time.Time `json:"until,omitempty"` // nil = no end
 	Reason string     `json:"reason,omitempty"`
+
+	untilPos Pos // where until is written, for errors
 }
 
 // Expired reports whether the entry grants nothing at now: access ends at
@@ -168,7 +179,8 @@ type Group struct {
 	Members     []Member       `json:"members"`
 	Pos         Pos            `json:"-"` // the file, line 1
 
-	appPos Pos // where app: is written
+	appPos    Pos // where app: is written
+	ownersPos Pos // where owners: is written
 }
 
 // Role is roles/<name>.yaml: a set of people granted groups together.

@@ -44,6 +44,30 @@ type validator struct {
 	// would hold a group longer; it keeps policy checks through roles linear.
 	roleLimit map[roleAt]string
 	first     map[Ref]Pos // scratch for refs, reused between lists
+	// suggestions already made, and how many more may be searched: a
+	// config whose every reference is wrong must not take minutes.
+	suggested map[string]string
+	budget    int
+}
+
+// maxSuggestions bounds the "did you mean" searches of one validation.
+const maxSuggestions = 200
+
+func (v *validator) suggest(kind, name string, candidates func() []string) string {
+	k := kind + "/" + name
+	if s, ok := v.suggested[k]; ok {
+		return s
+	}
+	if v.budget >= maxSuggestions {
+		return ""
+	}
+	v.budget++
+	if v.suggested == nil {
+		v.suggested = map[string]string{}
+	}
+	s := suggest(name, candidates())
+	v.suggested[k] = s
+	return s
 }
 
 type roleAt struct {
@@ -77,7 +101,7 @@ func (v *validator) users() {
 		}
 		k := strings.ToLower(key)
 		if prev, dup := m[k]; dup {
-			v.add(u.Pos, fieldPath("users", i, u.index, fieldName), "%s %q is already used by user %q (line %d)", what, key, prev.ID, prev.Pos.Line)
+			v.add(u.posOf(fieldName), fieldPath("users", i, u.index, fieldName), "%s %q is already used by user %q (line %d)", what, key, prev.ID, prev.Pos.Line)
 			return true
 		}
 		m[k] = u
@@ -90,7 +114,7 @@ func (v *validator) users() {
 				v.idList = append(v.idList, u.ID)
 			}
 			if prev, dup := s.ids[strings.ToLower(u.ID)]; dup {
-				v.add(u.Pos, fieldPath("users", i, u.index, "id"), "duplicate user id %q (first at line %d)", u.ID, prev.Pos.Line)
+				v.add(u.posOf("id"), fieldPath("users", i, u.index, "id"), "duplicate user id %q (first at line %d)", u.ID, prev.Pos.Line)
 			} else {
 				s.ids[strings.ToLower(u.ID)] = u
 			}
@@ -107,12 +131,12 @@ func (v *validator) users() {
 		check(s.oktaID, u.OktaID, u, i, "okta_id", "Okta user id")
 		if u.GitLabID != 0 {
 			if prev, dup := gitlabIDs[u.GitLabID]; dup {
-				v.add(u.Pos, fieldPath("users", i, u.index, "gitlab_id"), "GitLab user id %d is already used by user %q (line %d)", u.GitLabID, prev.ID, prev.Pos.Line)
+				v.add(u.posOf("gitlab_id"), fieldPath("users", i, u.index, "gitlab_id"), "GitLab user id %d is already used by user %q (line %d)", u.GitLabID, prev.ID, prev.Pos.Line)
 			} else {
 				gitlabIDs[u.GitLabID] = u
 			}
 			if u.GitLab == "" {
-				v.add(u.Pos, fieldPath("users", i, u.index, "gitlab_id"), "gitlab_id is set but gitlab is not: add the GitLab username of account %d", u.GitLabID)
+				v.add(u.posOf("gitlab_id"), fieldPath("users", i, u.index, "gitlab_id"), "gitlab_id is set but gitlab is not: add the GitLab username of account %d", u.GitLabID)
 			}
 		}
 	}
@@ -144,7 +168,7 @@ func (v *validator) settings() {
 		}
 		for j, g := range a.Groups {
 			if _, ok := v.c.Groups[g]; !ok && !v.info.unparsed["group/"+g] {
-				v.add(pos, f+".groups["+strconv.Itoa(j)+"]", "unknown group %q%s", g, suggest(g, v.c.GroupNames()))
+				v.add(pos, f+".groups["+strconv.Itoa(j)+"]", "unknown group %q%s", g, v.suggest("group", g, v.c.GroupNames))
 			}
 		}
 	}
@@ -155,7 +179,7 @@ func (v *validator) user(id string, pos Pos, f string) bool {
 	if _, ok := v.ids[id]; ok || v.info.usersBroken {
 		return true
 	}
-	v.add(pos, f, "unknown user %q%s", id, suggest(id, v.idList))
+	v.add(pos, f, "unknown user %q%s", id, v.suggest("user", id, func() []string { return v.idList }))
 	return false
 }
 
@@ -163,7 +187,7 @@ func (v *validator) roleRef(name string, pos Pos, f string) bool {
 	if _, ok := v.c.Roles[name]; ok || v.info.unparsed["role/"+name] {
 		return true
 	}
-	v.add(pos, f, "unknown role %q%s", name, suggest(name, v.c.RoleNames()))
+	v.add(pos, f, "unknown role %q%s", name, v.suggest("role", name, v.c.RoleNames))
 	return false
 }
 
@@ -243,14 +267,14 @@ func (v *validator) group(g *Group, okta map[string]*Group) {
 			if pos.File == "" {
 				pos = g.Pos
 			}
-			v.add(pos, "app", "unknown app %q%s", g.App, suggest(g.App, v.c.AppNames()))
+			v.add(pos, "app", "unknown app %q%s", g.App, v.suggest("app", g.App, v.c.AppNames))
 			appOK = false
 		}
 	}
 	if ownersOK && appOK && !v.info.broken[g.Pos.File] && !v.groupHasOwner(g) {
 		pos := g.Pos
-		if len(g.Owners) > 0 {
-			pos = g.Owners[0].Pos
+		if g.ownersPos.File != "" {
+			pos = g.ownersPos
 		}
 		v.add(pos, "owners", "the group has no owners: list at least one user id or a role with current members under owners (or set app: to an app with owners)")
 	}
@@ -316,7 +340,11 @@ func (v *validator) policy(g *Group) {
 		}
 		switch {
 		case m.Until != nil && m.Until.After(limit):
-			v.add(m.Pos, f+".until", "%s is beyond %s max_duration of %s: at most %s", fmtTime(*m.Until), possessive(from), p.MaxDuration, fmtTime(limit))
+			pos := m.Pos
+			if m.untilPos.File != "" {
+				pos = m.untilPos
+			}
+			v.add(pos, f+".until", "%s is beyond %s max_duration of %s: at most %s", fmtTime(*m.Until), possessive(from), p.MaxDuration, fmtTime(limit))
 		case m.Until != nil:
 		case m.Role == "":
 			v.add(m.Pos, f+".until", "%s has no until, but %s allows at most %s: add until: %s or earlier", refName(m.Ref), from, p.MaxDuration, fmtTime(limit))
