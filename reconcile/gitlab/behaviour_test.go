@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -256,5 +258,64 @@ func TestWorksOverTLS(t *testing.T) {
 	obs := mustObserve(t, p, reconcile.Query{Groups: []string{"secure"}, Logins: []string{"erin"}})
 	if a := obs.Accounts["erin"]; a == nil || obs.Groups["secure"].Members[a.ID].Level != gitlabfake.Maintainer {
 		t.Fatalf("over TLS: %+v", obs.Groups["secure"])
+	}
+}
+
+func TestObserveFollowsNextPageWhenGitLabStopsCounting(t *testing.T) {
+	// Above 10,000 members GitLab sends neither X-Total nor X-Total-Pages.
+	s, p := setup(t)
+	var names []string
+	for i := range 10050 {
+		names = append(names, fmt.Sprintf("n%05d", i))
+	}
+	addUsers(s, "huge", gitlabfake.Guest, names...)
+	s.ResetCounts()
+	obs := mustObserve(t, p, reconcile.Query{Groups: []string{"huge"}})
+	if n := len(obs.Groups["huge"].Members); n != 10050 {
+		t.Fatalf("observed %d members of 10050", n)
+	}
+	if n := s.Requests(membersKey); n != 101 {
+		t.Fatalf("%d member pages, want 101", n)
+	}
+}
+
+// mutateOnce runs fn before the first request whose query contains match.
+type mutateOnce struct {
+	next  http.RoundTripper
+	match string
+	fn    func()
+	once  sync.Once
+}
+
+func (m *mutateOnce) RoundTrip(r *http.Request) (*http.Response, error) {
+	if strings.Contains(r.URL.RawQuery, m.match) {
+		m.once.Do(m.fn)
+	}
+	return m.next.RoundTrip(r)
+}
+
+func TestObserveRereadsWhenTheListMovesWhileReading(t *testing.T) {
+	s := gitlabfake.New()
+	defer s.Close()
+	var names []string
+	for i := range 250 {
+		names = append(names, fmt.Sprintf("k%03d", i))
+	}
+	addUsers(s, "moving", gitlabfake.Guest, names...)
+	// Between page 1 and page 2 someone with a low id leaves: offset
+	// pages shift and one member would silently be skipped.
+	hc := s.Client()
+	hc.Transport = &mutateOnce{next: hc.Transport, match: "page=2", fn: func() { s.SetMember("moving", "k000", 0) }}
+	p, err := gitlab.New(context.Background(), gitlab.Config{BaseURL: s.URL(), Token: s.Token(), HTTPClient: hc, MaxConcurrency: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	obs := mustObserve(t, p, reconcile.Query{Groups: []string{"moving"}})
+	got := map[string]bool{}
+	for _, m := range obs.Groups["moving"].Members {
+		got[m.Login] = true
+	}
+	if len(got) != 249 || got["k000"] || !got["k100"] {
+		t.Fatalf("observed %d members (k000 %v, k100 %v), want the 249 left: k100 present, k000 gone", len(got), got["k000"], got["k100"])
 	}
 }
