@@ -19,6 +19,8 @@ type DumpOptions struct {
 	Existing *schema.Config
 	// Owners are the user ids that own every dumped group file.
 	Owners []string
+	// Protected logins (per target) are never managed, so never dumped.
+	Protected map[string][]string
 }
 
 // DumpFile is one file of the generated access-config, relative to its root.
@@ -51,7 +53,7 @@ func Dump(oktaObs, gitlabObs *Observed, o DumpOptions) ([]DumpFile, []Warning, e
 			g := dumpGroup{file: slug(name), description: "Imported from Okta group " + name, okta: name}
 			for _, id := range sortedIDs(og.Members) {
 				m := og.Members[id]
-				if m.ReadOnly != "" {
+				if m.ReadOnly != "" || isProtected(o.Protected["okta"], m.Login) {
 					continue
 				}
 				g.members = append(g.members, pp.okta(m.Login, m.AccountID))
@@ -70,7 +72,7 @@ func Dump(oktaObs, gitlabObs *Observed, o DumpOptions) ([]DumpFile, []Warning, e
 			for _, id := range sortedIDs(og.Members) {
 				m := og.Members[id]
 				lvl := schema.LevelFromValue(m.Level)
-				if m.ReadOnly != "" {
+				if m.ReadOnly != "" || isProtected(o.Protected["gitlab"], m.Login) {
 					continue
 				}
 				if lvl.Value() != m.Level {
@@ -91,6 +93,9 @@ func Dump(oktaObs, gitlabObs *Observed, o DumpOptions) ([]DumpFile, []Warning, e
 		}
 	}
 	files := []DumpFile{{Path: "users.yaml", Content: pp.render()}}
+	if o.Existing != nil {
+		files = append(files, DumpFile{Path: "access.yaml", Content: renderSettings(o.Existing.Settings)})
+	}
 	used := map[string]bool{}
 	for _, g := range groups {
 		name := g.file
@@ -252,6 +257,56 @@ func (pp *people) render() []byte {
 	doc := mapNode()
 	addKV(doc, "users", seq)
 	return encodeDoc("# yaml-language-server: $schema=../schema/jsonschema/users.schema.json\n", doc)
+}
+
+// renderSettings keeps the settings that hold for any set of groups (URLs,
+// admins, protected principals, limits). Policies are left out: they name
+// roles and groups that an import does not have.
+func renderSettings(st schema.Settings) []byte {
+	doc := mapNode()
+	for _, kv := range [][3]string{{"okta", "org_url", st.Okta.OrgURL}, {"gitlab", "url", st.GitLab.URL}, {"github", "repo", st.GitHub.Repo}} {
+		if kv[2] != "" {
+			m := mapNode()
+			addKV(m, kv[1], strNode(kv[2]))
+			addKV(doc, kv[0], m)
+		}
+	}
+	if len(st.Admins) > 0 {
+		addKV(doc, "admins", flowSeq(st.Admins))
+	}
+	if len(st.Protected.Okta)+len(st.Protected.GitLab) > 0 {
+		m := mapNode()
+		if len(st.Protected.Okta) > 0 {
+			addKV(m, "okta", flowSeq(st.Protected.Okta))
+		}
+		if len(st.Protected.GitLab) > 0 {
+			addKV(m, "gitlab", flowSeq(st.Protected.GitLab))
+		}
+		addKV(doc, "protected", m)
+	}
+	if st.Limits.MaxRemovals > 0 || st.Limits.MaxRemovalRatio > 0 {
+		m := mapNode()
+		if st.Limits.MaxRemovals > 0 {
+			addKV(m, "max_removals", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.Itoa(st.Limits.MaxRemovals)})
+		}
+		if st.Limits.MaxRemovalRatio > 0 {
+			addKV(m, "max_removal_ratio", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!float", Value: strconv.FormatFloat(st.Limits.MaxRemovalRatio, 'g', -1, 64)})
+		}
+		addKV(doc, "limits", m)
+	}
+	if len(doc.Content) == 0 {
+		return []byte("# yaml-language-server: $schema=../schema/jsonschema/access.schema.json\n{}\n")
+	}
+	return encodeDoc("# yaml-language-server: $schema=../schema/jsonschema/access.schema.json\n", doc)
+}
+
+func isProtected(list []string, login string) bool {
+	for _, p := range list {
+		if strings.EqualFold(p, login) {
+			return true
+		}
+	}
+	return false
 }
 
 func mapNode() *yaml.Node { return &yaml.Node{Kind: yaml.MappingNode} }

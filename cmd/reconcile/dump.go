@@ -110,7 +110,8 @@ func runDump(cmd *cobra.Command, a *app, f *dumpFlags) error {
 	if len(observed) == 0 {
 		return fmt.Errorf("nothing to dump: name groups with --okta-group or --gitlab-group")
 	}
-	files, warns, err := reconcile.Dump(observed["okta"], observed["gitlab"], reconcile.DumpOptions{Existing: cfg, Owners: owners})
+	files, warns, err := reconcile.Dump(observed["okta"], observed["gitlab"], reconcile.DumpOptions{Existing: cfg, Owners: owners,
+		Protected: map[string][]string{"okta": cfg.Settings.Protected.Okta, "gitlab": cfg.Settings.Protected.GitLab}})
 	if err != nil {
 		return err
 	}
@@ -123,25 +124,11 @@ func runDump(cmd *cobra.Command, a *app, f *dumpFlags) error {
 			return err
 		}
 	}
-	if src := filepath.Join(a.configDir, "access.yaml"); fileExists(src) {
-		b, err := os.ReadFile(src)
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(filepath.Join(f.out, "access.yaml"), b, 0o644); err != nil {
-			return err
-		}
-	}
 	for _, w := range warns {
 		fmt.Fprintf(a.stderr, "warning: %s: %s\n", w.Kind, w.Message)
 	}
 	fmt.Fprintf(a.stdout, "wrote %d files to %s\n", len(files), f.out)
 	return nil
-}
-
-func fileExists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
 }
 
 func uniqueSorted(xs []string) []string {
