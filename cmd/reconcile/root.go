@@ -80,6 +80,7 @@ func newRootCmd(a *app) *cobra.Command {
 		newListCmd(a),
 		newOwnedByCmd(a),
 		newDumpCmd(a),
+		newMediatorConfigCmd(a),
 	)
 	return root
 }
