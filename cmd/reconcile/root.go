@@ -80,7 +80,13 @@ func newRootCmd(a *app) *cobra.Command {
 		newListCmd(a),
 		newOwnedByCmd(a),
 		newDumpCmd(a),
-		newMediatorConfigCmd(a),
+		newDiffCmd(a),
+		newApprovalsCmd(a),
+		newCommentCmd(a),
+		newCodeownersCmd(a),
+		newHistoryCmd(a),
+		newExpiringCmd(a),
+		newPruneExpiredCmd(a),
 	)
 	return root
 }
