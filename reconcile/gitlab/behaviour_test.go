@@ -29,7 +29,13 @@ func setup(t *testing.T, opts ...gitlabfake.Option) (*gitlabfake.Server, *gitlab
 	t.Helper()
 	s := gitlabfake.New(opts...)
 	t.Cleanup(s.Close)
-	return s, newProvider(t, s)
+	// A generous timeout: these tests count requests, and a slow -race run
+	// must not turn into retries.
+	p, err := gitlab.New(context.Background(), gitlab.Config{BaseURL: s.URL(), Token: s.Token(), HTTPClient: s.Client(), RequestTimeout: 20 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, p
 }
 
 func addUsers(s *gitlabfake.Server, group string, level int, names ...string) map[string]string {
