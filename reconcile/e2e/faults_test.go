@@ -91,16 +91,22 @@ var transientFaults = []transientFault{
 			return gitlabfake.Fault{Kind: gitlabfake.FaultRateLimit, Count: 1, Endpoint: k, RetryAfter: time.Second}
 		}},
 	{"a burst of 5xx",
-		func(k string) oktafake.Fault { return oktafake.Fault{Kind: oktafake.ServerError, Count: 3, Key: k, Status: 503} },
+		func(k string) oktafake.Fault {
+			return oktafake.Fault{Kind: oktafake.ServerError, Count: 3, Key: k, Status: 503}
+		},
 		func(k string) gitlabfake.Fault {
 			return gitlabfake.Fault{Kind: gitlabfake.FaultServerError, Count: 3, Endpoint: k, Status: 502}
 		}},
 	{"a request that never answers",
 		func(k string) oktafake.Fault { return oktafake.Fault{Kind: oktafake.Timeout, Count: 1, Key: k} },
-		func(k string) gitlabfake.Fault { return gitlabfake.Fault{Kind: gitlabfake.FaultTimeout, Count: 1, Endpoint: k} }},
+		func(k string) gitlabfake.Fault {
+			return gitlabfake.Fault{Kind: gitlabfake.FaultTimeout, Count: 1, Endpoint: k}
+		}},
 	{"a response cut off mid-body",
 		func(k string) oktafake.Fault { return oktafake.Fault{Kind: oktafake.Truncated, Count: 1, Key: k} },
-		func(k string) gitlabfake.Fault { return gitlabfake.Fault{Kind: gitlabfake.FaultTruncated, Count: 1, Endpoint: k} }},
+		func(k string) gitlabfake.Fault {
+			return gitlabfake.Fault{Kind: gitlabfake.FaultTruncated, Count: 1, Endpoint: k}
+		}},
 }
 
 // TestApplyConvergesThroughFaults is the fault matrix: for each target and
