@@ -22,6 +22,14 @@
 //     that is not expired needs a reason; a role entry's reason covers the
 //     role's members.
 //   - Expired entries are never policy violations: they grant nothing.
+//   - A group's own policy replaces policies.default as a whole; the two
+//     are not merged.
+//   - A group needs at least one current owner: a known user, a role with a
+//     member whose entry has not expired, or the owners of its app.
 //   - User ids, emails, Okta logins, GitLab and GitHub usernames are unique
 //     without regard to case, as Okta, GitLab and GitHub compare them.
+//   - Error.Field names list items from 0 ("members[0]" is the first).
+//   - In a folder, dotfiles and *.md notes are skipped; any other file that is
+//     not NAME.yaml (a .yml, a subfolder, an upper-case name) is an error,
+//     because a silently unread group file would be silently unmanaged.
 package schema
