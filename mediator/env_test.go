@@ -35,6 +35,7 @@ type env struct {
 	med    *Mediator
 	medURL string
 	logs   *syncBuffer
+	store  *MemoryStore
 	rp     *oauth2.Config
 	// secrets seen during the test, none of which may appear in the logs
 	secrets []string
@@ -42,7 +43,7 @@ type env struct {
 
 func newEnv(t testing.TB, tune func(*Config), people ...string) *env {
 	t.Helper()
-	e := &env{t: t, logs: &syncBuffer{}}
+	e := &env{t: t, logs: &syncBuffer{}, store: NewMemoryStore(0)}
 	medMux := &switchHandler{}
 	medSrv := httptest.NewServer(medMux)
 	t.Cleanup(medSrv.Close)
@@ -59,7 +60,7 @@ func newEnv(t testing.TB, tune func(*Config), people ...string) *env {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	log := slog.New(slog.NewJSONHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	m, err := New(ctx, e.cfg, log)
+	m, err := New(ctx, e.cfg, log, WithStore(e.store))
 	if err != nil {
 		t.Fatal(err)
 	}

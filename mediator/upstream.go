@@ -77,7 +77,24 @@ type idClaims struct {
 	PreferredUsername string   `json:"preferred_username"`
 	Email             string   `json:"email"`
 	ObjectID          string   `json:"oid"` // Entra ID's user object id, for Microsoft Graph
-	Groups            []string `json:"groups"`
+	Groups            stringList `json:"groups"`
+}
+
+// stringList reads a claim that is a list of strings or a single string.
+type stringList []string
+
+func (l *stringList) UnmarshalJSON(b []byte) error {
+	var one string
+	if err := json.Unmarshal(b, &one); err == nil {
+		*l = stringList{one}
+		return nil
+	}
+	var many []string
+	if err := json.Unmarshal(b, &many); err != nil {
+		return fmt.Errorf("groups claim: %w", err)
+	}
+	*l = many
+	return nil
 }
 
 // tokenError is the provider's refusal of a token request (RFC 6749 §5.2).

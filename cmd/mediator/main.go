@@ -51,7 +51,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	m, err := mediator.New(ctx, cfg, log)
+	// Every outbound call (provider, GitLab) is bounded; a login never hangs on them.
+	client := &http.Client{Timeout: 30 * time.Second}
+	m, err := mediator.New(ctx, cfg, log, mediator.WithHTTPClient(client))
 	if err != nil {
 		fmt.Fprintf(stderr, "mediator: %v\n", err)
 		return 1
