@@ -73,10 +73,10 @@ func (u *upstream) get(ctx context.Context) (*upstreamInfo, error) {
 
 // idClaims are the ID token claims the mediator acts on.
 type idClaims struct {
-	Subject           string   `json:"sub"`
-	PreferredUsername string   `json:"preferred_username"`
-	Email             string   `json:"email"`
-	ObjectID          string   `json:"oid"` // Entra ID's user object id, for Microsoft Graph
+	Subject           string     `json:"sub"`
+	PreferredUsername string     `json:"preferred_username"`
+	Email             string     `json:"email"`
+	ObjectID          string     `json:"oid"` // Entra ID's user object id, for Microsoft Graph
 	Groups            stringList `json:"groups"`
 }
 
