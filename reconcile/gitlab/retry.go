@@ -30,6 +30,18 @@ func status(resp *gl.Response, err error) int {
 	return 0
 }
 
+// httpResponse is the HTTP response behind a library result, if any.
+func httpResponse(resp *gl.Response, err error) *http.Response {
+	if resp != nil && resp.Response != nil {
+		return resp.Response
+	}
+	var er *gl.ErrorResponse
+	if errors.As(err, &er) {
+		return er.Response
+	}
+	return nil
+}
+
 // do runs fn with a per-attempt timeout and retries what may succeed
 // later: 429 (after Retry-After / RateLimit-Reset), 5xx, and transport or
 // decoding failures such as timeouts and truncated bodies, with capped
@@ -55,7 +67,7 @@ func (p *Provider) do(ctx context.Context, what string, fn call) (*gl.Response, 
 		var wait time.Duration
 		switch {
 		case st == http.StatusTooManyRequests:
-			until := retryAt(resp.Response, now)
+			until := retryAt(httpResponse(resp, err), now)
 			if until.IsZero() {
 				until = now.Add(backoff(attempt))
 			}
