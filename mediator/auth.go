@@ -23,6 +23,12 @@ func (m *Mediator) handleAuth(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	state := q.Get("state")
+	if q.Get("response_type") != "code" {
+		// Only the code flow keeps tokens out of the browser and lets the
+		// mediator verify them before the relying party acts.
+		m.rpError(w, r, "unsupported_response_type", "only response_type=code is relayed", state)
+		return
+	}
 	if q.Get("code_challenge") != "" {
 		// With PKCE only the relying party's verifier can redeem the code,
 		// so /callback must defer the exchange to /token: remember that.

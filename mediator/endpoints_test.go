@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -114,5 +115,21 @@ func TestGroupsScopeIsAddedOnlyWhenConfigured(t *testing.T) {
 		if loc.Query().Get("redirect_uri") != e.medURL+"/callback" || loc.Query().Get("state") != "st" {
 			t.Errorf("forwarded %s", loc.RawQuery)
 		}
+	}
+}
+
+func TestOnlyTheCodeFlowIsRelayed(t *testing.T) {
+	e := newEnv(t, nil, "alice")
+	u := e.medURL + "/auth?" + url.Values{"client_id": {testClientID}, "response_type": {"id_token token"},
+		"redirect_uri": {rpCallback}, "state": {"s1"}}.Encode()
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, _ := resp.Location()
+	if loc == nil || loc.Query().Get("error") != "unsupported_response_type" || loc.Query().Get("state") != "s1" {
+		t.Errorf("implicit flow: HTTP %d to %v", resp.StatusCode, loc)
 	}
 }

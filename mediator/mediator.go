@@ -132,6 +132,7 @@ func (m *Mediator) admit(c idClaims) bool {
 		return false
 	}
 	m.metrics.logins.WithLabelValues("admitted").Inc()
+	m.log.Info("login admitted", "user", who.Account(), "groups", len(mapped))
 	m.known.Remember(who)
 	if m.backend == nil {
 		return true
