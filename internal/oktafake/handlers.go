@@ -136,7 +136,7 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request) {
 		ids = append(ids, id)
 	}
 	page, next := paginate(ids, after, limit)
-	out := make([]map[string]any, len(page))
+	out := make([]*groupObj, len(page))
 	for i, id := range page {
 		out[i] = s.groupJSON(s.groups[id])
 	}
@@ -192,7 +192,7 @@ func (s *Server) createGroup(w http.ResponseWriter, r *http.Request) {
 func (s *Server) getGroup(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	g := s.groups[r.PathValue("id")]
-	var out map[string]any
+	var out *groupObj
 	if g != nil {
 		out = s.groupJSON(g)
 	}
@@ -229,7 +229,7 @@ func (s *Server) listGroupUsers(w http.ResponseWriter, r *http.Request) {
 	}
 	sort.Strings(ids)
 	page, next := paginate(ids, after, limit)
-	out := make([]map[string]any, len(page))
+	out := make([]*userObj, len(page))
 	for i, id := range page {
 		out[i] = s.userJSON(s.users[id])
 	}
@@ -379,7 +379,7 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) {
 		ids = append(ids, id)
 	}
 	page, next := paginate(ids, after, limit)
-	out := make([]map[string]any, len(page))
+	out := make([]*userObj, len(page))
 	for i, id := range page {
 		out[i] = s.userJSON(s.users[id])
 	}
@@ -397,7 +397,7 @@ func (s *Server) getUser(w http.ResponseWriter, r *http.Request) {
 	if u == nil {
 		u = s.users[s.byLogin[strings.ToLower(key)]]
 	}
-	var out map[string]any
+	var out *userObj
 	if u != nil {
 		out = s.userJSON(u)
 	}
@@ -431,7 +431,7 @@ func (s *Server) listUserGroups(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	page, next := paginate(ids, after, limit)
-	out := make([]map[string]any, len(page))
+	out := make([]*groupObj, len(page))
 	for i, id := range page {
 		out[i] = s.groupJSON(s.groups[id])
 	}
@@ -440,40 +440,93 @@ func (s *Server) listUserGroups(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// groupJSON is the Group object of the Groups API. Caller holds s.mu.
-func (s *Server) groupJSON(g *group) map[string]any {
+type href struct {
+	Href string `json:"href"`
+}
+
+type logo struct {
+	Name string `json:"name"`
+	Href string `json:"href"`
+	Type string `json:"type"`
+}
+
+// groupObj is the Group object of the Groups API.
+type groupObj struct {
+	ID                    string    `json:"id"`
+	Created               time.Time `json:"created"`
+	LastUpdated           time.Time `json:"lastUpdated"`
+	LastMembershipUpdated time.Time `json:"lastMembershipUpdated"`
+	ObjectClass           []string  `json:"objectClass"`
+	Type                  string    `json:"type"`
+	Profile               struct {
+		Name        string `json:"name"`
+		Description string `json:"description"`
+	} `json:"profile"`
+	Links struct {
+		Logo  []logo `json:"logo"`
+		Users href   `json:"users"`
+		Apps  href   `json:"apps"`
+	} `json:"_links"`
+}
+
+// groupJSON builds a Group object. Caller holds s.mu.
+func (s *Server) groupJSON(g *group) *groupObj {
 	oc := "okta:user_group"
 	if g.typ == TypeApp {
 		oc = "okta:windows_security_principal"
 	}
-	href := s.ts.URL + "/api/v1/groups/" + g.id
-	return map[string]any{
-		"id": g.id, "created": g.created, "lastUpdated": g.updated, "lastMembershipUpdated": g.membersUpdated,
-		"objectClass": []string{oc}, "type": g.typ,
-		"profile": map[string]any{"name": g.name, "description": g.description},
-		"_links": map[string]any{
-			"logo":  []map[string]any{{"name": "medium", "href": s.ts.URL + "/img/logos/groups/okta-medium.png", "type": "image/png"}},
-			"users": map[string]any{"href": href + "/users"},
-			"apps":  map[string]any{"href": href + "/apps"},
-		},
-	}
+	base := s.ts.URL + "/api/v1/groups/" + g.id
+	o := &groupObj{ID: g.id, Created: g.created, LastUpdated: g.updated, LastMembershipUpdated: g.membersUpdated,
+		ObjectClass: []string{oc}, Type: g.typ}
+	o.Profile.Name, o.Profile.Description = g.name, g.description
+	o.Links.Logo = []logo{{Name: "medium", Href: s.ts.URL + "/img/logos/groups/okta-medium.png", Type: "image/png"}}
+	o.Links.Users, o.Links.Apps = href{base + "/users"}, href{base + "/apps"}
+	return o
 }
 
-// userJSON is the User object of the Users API. Caller holds s.mu.
-func (s *Server) userJSON(u *user) map[string]any {
-	var activated any
+// userObj is the User object of the Users API.
+type userObj struct {
+	ID              string     `json:"id"`
+	Status          string     `json:"status"`
+	Created         time.Time  `json:"created"`
+	Activated       *time.Time `json:"activated"`
+	StatusChanged   time.Time  `json:"statusChanged"`
+	LastLogin       *time.Time `json:"lastLogin"`
+	LastUpdated     time.Time  `json:"lastUpdated"`
+	PasswordChanged time.Time  `json:"passwordChanged"`
+	Type            struct {
+		ID string `json:"id"`
+	} `json:"type"`
+	Profile struct {
+		FirstName   string  `json:"firstName"`
+		LastName    string  `json:"lastName"`
+		MobilePhone *string `json:"mobilePhone"`
+		SecondEmail *string `json:"secondEmail"`
+		Login       string  `json:"login"`
+		Email       string  `json:"email"`
+	} `json:"profile"`
+	Credentials struct {
+		Provider struct {
+			Type string `json:"type"`
+			Name string `json:"name"`
+		} `json:"provider"`
+	} `json:"credentials"`
+	Links struct {
+		Self href `json:"self"`
+	} `json:"_links"`
+}
+
+// userJSON builds a User object. Caller holds s.mu.
+func (s *Server) userJSON(u *user) *userObj {
+	o := &userObj{ID: u.id, Status: u.status, Created: u.created, StatusChanged: u.updated,
+		LastUpdated: u.updated, PasswordChanged: u.created}
 	if u.status != StatusStaged {
-		activated = u.created
+		o.Activated = &u.created
 	}
-	return map[string]any{
-		"id": u.id, "status": u.status, "created": u.created, "activated": activated,
-		"statusChanged": u.updated, "lastLogin": nil, "lastUpdated": u.updated, "passwordChanged": u.created,
-		"type": map[string]any{"id": "otyfake000000000001"},
-		"profile": map[string]any{
-			"firstName": firstName(u.login), "lastName": "Fake", "mobilePhone": nil, "secondEmail": nil,
-			"login": u.login, "email": u.email,
-		},
-		"credentials": map[string]any{"provider": map[string]any{"type": "OKTA", "name": "OKTA"}},
-		"_links":      map[string]any{"self": map[string]any{"href": s.ts.URL + "/api/v1/users/" + url.PathEscape(u.id)}},
-	}
+	o.Type.ID = "otyfake000000000001"
+	o.Profile.FirstName, o.Profile.LastName = firstName(u.login), "Fake"
+	o.Profile.Login, o.Profile.Email = u.login, u.email
+	o.Credentials.Provider.Type, o.Credentials.Provider.Name = "OKTA", "OKTA"
+	o.Links.Self = href{s.ts.URL + "/api/v1/users/" + url.PathEscape(u.id)}
+	return o
 }

@@ -70,7 +70,7 @@ func (p *Provider) Observe(ctx context.Context, q reconcile.Query) (*reconcile.O
 			mu.Lock()
 			defer mu.Unlock()
 			for _, u := range users {
-				a := account(u)
+				a := accountOf(u.ID, u.Profile.Login, u.Status)
 				m := &reconcile.ObservedMember{AccountID: a.ID, Login: a.Login}
 				if _, ok := rules[grp.Id]; ok {
 					m.ReadOnly = "group_rule"
@@ -217,20 +217,38 @@ func (p *Provider) activeRuleTargets(ctx context.Context) (map[string]string, er
 	}
 }
 
+// member is the part of a listed user that reconcile needs. Decoding only
+// these fields (rather than the SDK's User with its profile map) makes
+// reading 200,000 memberships several times cheaper; the request still goes
+// through the SDK's executor (auth, Link pagination).
+type member struct {
+	ID      string `json:"id"`
+	Status  string `json:"status"`
+	Profile struct {
+		Login string `json:"login"`
+	} `json:"profile"`
+}
+
 // listMembers pages through a group's members to the last page.
-func (p *Provider) listMembers(ctx context.Context, groupID string) ([]*okta.User, error) {
-	us, resp, err := p.client.Group.ListGroupUsers(ctx, groupID, query.NewQueryParams(query.WithLimit(memberPageSize)))
-	var all []*okta.User
+func (p *Provider) listMembers(ctx context.Context, groupID string) ([]member, error) {
+	rq := p.client.CloneRequestExecutor()
+	req, err := rq.WithAccept("application/json").NewRequest("GET",
+		fmt.Sprintf("/api/v1/groups/%s/users?limit=%d", url.PathEscape(groupID), memberPageSize), nil)
+	if err != nil {
+		return nil, err
+	}
+	var all, page []member
+	resp, err := rq.Do(ctx, req, &page)
 	for {
 		if err != nil {
 			return nil, apiError(resp, err)
 		}
-		all = append(all, us...)
+		all = append(all, page...)
 		if !resp.HasNextPage() {
 			return all, nil
 		}
-		us = nil
-		resp, err = resp.Next(ctx, &us)
+		page = nil
+		resp, err = resp.Next(ctx, &page)
 	}
 }
 
@@ -341,12 +359,15 @@ func (p *Provider) getUser(ctx context.Context, idOrLogin string) (*reconcile.Ac
 // states of an active account (LOCKED_OUT, PASSWORD_EXPIRED, RECOVERY) are
 // active: they are people who keep their groups. Status carries the word.
 func account(u *okta.User) *reconcile.Account {
-	a := &reconcile.Account{ID: u.Id, Status: u.Status}
+	var login string
 	if u.Profile != nil {
-		a.Login, _ = (*u.Profile)["login"].(string)
+		login, _ = (*u.Profile)["login"].(string)
 	}
-	a.Active = u.Status != "SUSPENDED" && u.Status != "DEPROVISIONED"
-	return a
+	return accountOf(u.Id, login, u.Status)
+}
+
+func accountOf(id, login, status string) *reconcile.Account {
+	return &reconcile.Account{ID: id, Login: login, Status: status, Active: status != "SUSPENDED" && status != "DEPROVISIONED"}
 }
 
 // batches splits values so that each `attr eq "v" or ...` expression stays
