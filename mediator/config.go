@@ -177,6 +177,9 @@ func LoadConfig(path string, getenv func(string) string, groupsFlag *bool) (*Con
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
+	if c.EnforceGroups && len(c.RequiredGroups) == 0 {
+		c.Warnings = append(c.Warnings, "enforce_groups is on but required_groups is empty: nobody can fall out of a required group, so nobody is blocked")
+	}
 	if c.EnforceGroups && c.EnforceGroupsSource == "" {
 		c.EnforceGroupsSource = "graph"
 	}
