@@ -48,6 +48,44 @@ func TestForUsersAnswersLikeTheFullConfig(t *testing.T) {
 	}
 }
 
+// TestForWhoHasAnswersLikeTheFullConfig checks every name who-has accepts.
+func TestForWhoHasAnswersLikeTheFullConfig(t *testing.T) {
+	dir := t.TempDir()
+	o := synth.Options{Users: 120, Groups: 40, Roles: 8, Apps: 3, Memberships: 1500, Seed: 9, Now: now}
+	if err := synth.Generate(dir, o); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := schema.CheckDir(dir, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := schema.Compile(cfg, now)
+	names := append(append(append(sortedKeys(cfg.Groups), sortedKeys(cfg.Apps)...), sortedKeys(cfg.Roles)...), sortedKeys(full.Okta)...)
+	names = append(names, sortedKeys(full.GitLab)...)
+	kinds := map[string]int{}
+	for _, name := range names {
+		want, err := WhoHas(cfg, full, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kinds[want.Kind]++
+		view, err := ForWhoHas(cfg, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := WhoHas(view, schema.Compile(view, now), name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("who-has %s differs on the view:\n got %+v\nwant %+v", name, got, want)
+		}
+	}
+	if len(kinds) != 5 {
+		t.Errorf("kinds covered %v, want all five", kinds)
+	}
+}
+
 func TestForUsersKeepsOnlyEntriesThatReachThem(t *testing.T) {
 	cfg, _ := testConfig()
 	view := ForUsers(cfg, "dave")

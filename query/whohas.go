@@ -29,66 +29,37 @@ type Holder struct {
 // WhoHas lists everyone who holds name at d.Now. Config groups are looked up
 // first, then apps, roles, Okta groups and GitLab paths.
 func WhoHas(cfg *schema.Config, d *schema.Desired, name string) (*WhoHasResult, error) {
-	res := &WhoHasResult{Name: name, At: d.Now, Groups: []string{}, Members: []Holder{}}
+	kind, groups, err := resolveHeld(cfg, name)
+	if err != nil {
+		return nil, err
+	}
+	res := &WhoHasResult{Name: name, Kind: kind, At: d.Now, Groups: nonNilS(groups), Members: []Holder{}}
 	users := userIndex(cfg)
-	if _, ok := cfg.Groups[name]; ok {
-		res.Kind, res.Groups = "group", []string{name}
-		res.Members = holdersOf(d, users, []string{name}, nil)
-		return res, nil
-	}
-	if _, ok := cfg.Apps[name]; ok {
-		res.Kind = "app"
-		for _, g := range sortedKeys(cfg.Groups) {
-			if cfg.Groups[g].App == name {
-				res.Groups = append(res.Groups, g)
-			}
-		}
-		res.Members = holdersOf(d, users, res.Groups, nil)
-		return res, nil
-	}
-	if r, ok := cfg.Roles[name]; ok {
-		res.Kind = "role"
-		for _, g := range sortedKeys(cfg.Groups) {
-			for _, m := range cfg.Groups[g].Members {
-				if m.Role == name {
-					res.Groups = append(res.Groups, g)
-					break
-				}
-			}
-		}
-		res.Members = roleHolders(r, users, d.Now)
-		return res, nil
-	}
-	if og, ok := d.Okta[name]; ok {
-		res.Kind = "okta"
-		for _, g := range sortedKeys(cfg.Groups) {
-			if t := cfg.Groups[g].Okta; t != nil && t.Group == name {
-				res.Groups = append(res.Groups, g)
-			}
-		}
+	switch kind {
+	case "group", "app":
+		res.Members = holdersOf(d, users, groups, nil)
+	case "role":
+		res.Members = roleHolders(cfg.Roles[name], users, d.Now)
+	case "okta":
 		keep := map[string]bool{}
-		for _, gr := range og {
+		for _, gr := range d.Okta[name] {
 			keep[gr.User] = true
 		}
-		res.Members = holdersOf(d, users, res.Groups, func(id string) (bool, string) { return keep[id], "" })
-		return res, nil
-	}
-	if gl, ok := d.GitLab[name]; ok {
-		res.Kind = "gitlab"
+		res.Members = holdersOf(d, users, groups, func(id string) (bool, string) { return keep[id], "" })
+	case "gitlab":
 		levels := map[string]string{} // config group -> level it grants here
-		for _, g := range sortedKeys(cfg.Groups) {
+		for _, g := range groups {
 			for _, t := range cfg.Groups[g].GitLab {
 				if t.Group == name {
-					res.Groups = append(res.Groups, g)
 					levels[g] = string(t.Access)
 				}
 			}
 		}
 		eff := map[string]string{}
-		for _, gr := range gl {
+		for _, gr := range d.GitLab[name] {
 			eff[gr.User] = string(gr.Level)
 		}
-		res.Members = holdersOf(d, users, res.Groups, func(id string) (bool, string) {
+		res.Members = holdersOf(d, users, groups, func(id string) (bool, string) {
 			l, ok := eff[id]
 			return ok, l
 		})
@@ -97,11 +68,82 @@ func WhoHas(cfg *schema.Config, d *schema.Desired, name string) (*WhoHasResult, 
 				res.Members[i].Via[j].Level = levels[res.Members[i].Via[j].Group]
 			}
 		}
-		return res, nil
 	}
-	cands := append(append(append(sortedKeys(cfg.Groups), sortedKeys(cfg.Apps)...), sortedKeys(cfg.Roles)...), sortedKeys(d.Okta)...)
-	cands = append(cands, sortedKeys(d.GitLab)...)
-	return nil, &UnknownError{Kind: "group", Name: name, Suggestion: closest(name, cands)}
+	return res, nil
+}
+
+// ForWhoHas returns a view of cfg holding only the groups that grant name
+// (as WhoHas resolves it), so that who-has compiles only those groups; the
+// answer is the same as over the whole config.
+func ForWhoHas(cfg *schema.Config, name string) (*schema.Config, error) {
+	_, groups, err := resolveHeld(cfg, name)
+	if err != nil {
+		return nil, err
+	}
+	view := *cfg
+	view.Groups = make(map[string]*schema.Group, len(groups))
+	for _, g := range groups {
+		view.Groups[g] = cfg.Groups[g]
+	}
+	return &view, nil
+}
+
+// resolveHeld says what name is (group, app, role, okta, gitlab) and which
+// config groups grant it, sorted.
+func resolveHeld(cfg *schema.Config, name string) (string, []string, error) {
+	if _, ok := cfg.Groups[name]; ok {
+		return "group", []string{name}, nil
+	}
+	var groups []string
+	match := func(f func(*schema.Group) bool) {
+		for _, g := range sortedKeys(cfg.Groups) {
+			if f(cfg.Groups[g]) {
+				groups = append(groups, g)
+			}
+		}
+	}
+	if _, ok := cfg.Apps[name]; ok {
+		match(func(g *schema.Group) bool { return g.App == name })
+		return "app", groups, nil
+	}
+	if _, ok := cfg.Roles[name]; ok {
+		match(func(g *schema.Group) bool {
+			for _, m := range g.Members {
+				if m.Role == name {
+					return true
+				}
+			}
+			return false
+		})
+		return "role", groups, nil
+	}
+	okta, gitlab := map[string]bool{}, map[string]bool{}
+	for _, g := range cfg.Groups {
+		if g.Okta != nil {
+			okta[g.Okta.Group] = true
+		}
+		for _, t := range g.GitLab {
+			gitlab[t.Group] = true
+		}
+	}
+	if okta[name] {
+		match(func(g *schema.Group) bool { return g.Okta != nil && g.Okta.Group == name })
+		return "okta", groups, nil
+	}
+	if gitlab[name] {
+		match(func(g *schema.Group) bool {
+			for _, t := range g.GitLab {
+				if t.Group == name {
+					return true
+				}
+			}
+			return false
+		})
+		return "gitlab", groups, nil
+	}
+	cands := append(append(append(sortedKeys(cfg.Groups), sortedKeys(cfg.Apps)...), sortedKeys(cfg.Roles)...), sortedKeys(okta)...)
+	cands = append(cands, sortedKeys(gitlab)...)
+	return "", nil, &UnknownError{Kind: "group", Name: name, Suggestion: closest(name, cands)}
 }
 
 func userIndex(cfg *schema.Config) map[string]*schema.User {

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/access-as-code/access/query"
+	"github.com/access-as-code/access/schema"
 )
 
 func newWhoHasCmd(a *app) *cobra.Command {
@@ -34,11 +35,16 @@ application?"), a role (its members), an Okta group or a GitLab group path
 			if err != nil {
 				return err
 			}
-			cfg, d, err := loadQueryState(a, now)
+			cfg, err := loadQueryConfig(a, now)
 			if err != nil {
 				return err
 			}
-			res, err := query.WhoHas(cfg, d, args[0])
+			// compile only the groups that grant it: same answer, less work
+			view, err := query.ForWhoHas(cfg, args[0])
+			if err != nil {
+				return err
+			}
+			res, err := query.WhoHas(view, schema.Compile(view, now), args[0])
 			if err != nil {
 				return err
 			}
