@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+
+	"gopkg.in/yaml.v3"
 )
 
 // loadInfo is what Load knows beyond the Config itself, so that Validate does
@@ -81,8 +83,7 @@ func Load(fsys fs.FS) (*Config, error) {
 
 	// Group, role and app files are independent: decode them in parallel,
 	// then add them to the Config in file order.
-	for _, r := range eachFile(fsys, groupsDir, func(name string, d *dec) any {
-		root, _ := readYAML(fsys, d)
+	for _, r := range eachFile(fsys, groupsDir, func(name string, d *dec, root *yaml.Node) any {
 		if root == nil {
 			emptyFile(d, "a group needs at least owners and members")
 			return nil
@@ -98,8 +99,7 @@ func Load(fsys fs.FS) (*Config, error) {
 		}
 		errs = c.load.note(errs, r)
 	}
-	for _, r := range eachFile(fsys, rolesDir, func(name string, d *dec) any {
-		root, _ := readYAML(fsys, d)
+	for _, r := range eachFile(fsys, rolesDir, func(name string, d *dec, root *yaml.Node) any {
 		if root == nil {
 			emptyFile(d, "a role needs owners and members")
 			return nil
@@ -115,8 +115,7 @@ func Load(fsys fs.FS) (*Config, error) {
 		}
 		errs = c.load.note(errs, r)
 	}
-	for _, r := range eachFile(fsys, appsDir, func(name string, d *dec) any {
-		root, _ := readYAML(fsys, d)
+	for _, r := range eachFile(fsys, appsDir, func(name string, d *dec, root *yaml.Node) any {
 		if root == nil {
 			emptyFile(d, "an app needs owners")
 			return nil
@@ -161,9 +160,11 @@ func (info *loadInfo) note(errs []*Error, r fileResult) []*Error {
 	return append(errs, r.errs...)
 }
 
-// eachFile decodes every NAME.yaml in dir, after checking the names, using
-// one worker per CPU; results come back in file order.
-func eachFile(fsys fs.FS, dir string, decode func(name string, d *dec) any) []fileResult {
+// eachFile decodes every NAME.yaml in dir, after checking the names: it reads
+// the files one after another (fsys need not be safe for concurrent use),
+// then parses and decodes them with one worker per CPU; results come back in
+// file order.
+func eachFile(fsys fs.FS, dir string, decode func(name string, d *dec, root *yaml.Node) any) []fileResult {
 	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
 		if st, serr := fs.Stat(fsys, dir); serr == nil && !st.IsDir() {
@@ -201,6 +202,12 @@ func eachFile(fsys fs.FS, dir string, decode func(name string, d *dec) any) []fi
 		todo = append(todo, len(out))
 		out = append(out, fileResult{name: base, file: file})
 	}
+	decs := make([]*dec, len(out))
+	datas := make([][]byte, len(out))
+	for _, i := range todo {
+		decs[i] = &dec{file: out[i].file}
+		datas[i], _ = readFile(fsys, decs[i])
+	}
 	work := make(chan int)
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), max(len(todo), 1)) {
@@ -208,8 +215,12 @@ func eachFile(fsys fs.FS, dir string, decode func(name string, d *dec) any) []fi
 		go func() {
 			defer wg.Done()
 			for i := range work {
-				d := &dec{file: out[i].file}
-				out[i].item = decode(out[i].name, d)
+				d := decs[i]
+				var root *yaml.Node
+				if datas[i] != nil {
+					root = parseYAML(datas[i], d)
+				}
+				out[i].item = decode(out[i].name, d, root)
 				out[i].errs = d.errs
 			}
 		}()

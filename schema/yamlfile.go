@@ -30,6 +30,18 @@ const (
 // document (nothing or only comments) returns nil with no error; the caller
 // decides whether empty is allowed.
 func readYAML(fsys fs.FS, d *dec) (root *yaml.Node, exists bool) {
+	data, exists := readFile(fsys, d)
+	if data == nil {
+		return nil, exists
+	}
+	return parseYAML(data, d), true
+}
+
+// readFile reads one file of fsys within the limits; nil data with the
+// problem in d when it cannot be used. It is the only part of loading that
+// touches fsys, so callers keep it sequential: an fs.FS (a git tree) need not
+// be safe for concurrent use.
+func readFile(fsys fs.FS, d *dec) (data []byte, exists bool) {
 	name := d.file
 	st, err := fs.Stat(fsys, name)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -55,7 +67,7 @@ func readYAML(fsys fs.FS, d *dec) (root *yaml.Node, exists bool) {
 	}
 	defer f.Close()
 	// Stat may lie (a git blob reader, a pipe): never read past the limit.
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	data, err = io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
 		d.add(Errorf(at, "", "cannot read: %v", err))
 		return nil, true
@@ -68,20 +80,27 @@ func readYAML(fsys fs.FS, d *dec) (root *yaml.Node, exists bool) {
 		d.add(Errorf(Pos{File: name, Line: p.Line, Col: p.Col}, "", "file is not UTF-8 text (binary data?)"))
 		return nil, true
 	}
+	return data, true
+}
+
+// parseYAML parses data read by readFile and checks the depth and alias
+// limits; nil with the problem in d, or nil alone for an empty document.
+func parseYAML(data []byte, d *dec) *yaml.Node {
+	name := d.file
 	doc, perr := parseDoc(data)
 	if perr != nil {
 		d.add(yamlError(name, data, perr))
-		return nil, true
+		return nil
 	}
 	if doc == nil {
-		return nil, true
+		return nil
 	}
 	if e := checkLimits(doc); e != nil {
 		e.File = name
 		d.add(e)
-		return nil, true
+		return nil
 	}
-	return doc, true
+	return doc
 }
 
 // parseDoc parses exactly one YAML document. yaml.v3 has panicked on odd
