@@ -18,6 +18,8 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -101,6 +103,9 @@ func New(opts ...Option) *Server {
 	}
 	tls := s.tls
 	s.srv = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
+	// Clients that hang up mid-handshake (a closed sandbox, a timed-out
+	// test) are normal here; net/http would print each to the std logger.
+	s.srv.Config.ErrorLog = log.New(io.Discard, "", 0)
 	if tls {
 		s.srv.StartTLS()
 	} else {
