@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-git/go-git/v5"
@@ -25,6 +26,7 @@ import (
 // Repo is an opened repository and where the config lives inside it.
 type Repo struct {
 	git *git.Repository
+	mu  *sync.Mutex // serialises object-store reads of its TreeFS
 	// Root is the work tree's root directory on disk.
 	Root string
 	// Prefix is the config directory relative to Root, slash-separated;
@@ -74,13 +76,13 @@ func Open(configDir string) (*Repo, error) {
 	if prefix == "." {
 		prefix = ""
 	}
-	return &Repo{git: repo, Root: root, Prefix: prefix}, nil
+	return &Repo{git: repo, mu: &sync.Mutex{}, Root: root, Prefix: prefix}, nil
 }
 
 // FromRepository wraps an already opened repository (tests, in-memory
 // storage) with the config at prefix.
 func FromRepository(repo *git.Repository, prefix string) *Repo {
-	return &Repo{git: repo, Prefix: strings.Trim(prefix, "/")}
+	return &Repo{git: repo, mu: &sync.Mutex{}, Prefix: strings.Trim(prefix, "/")}
 }
 
 // Git is the underlying go-git repository.
@@ -162,7 +164,7 @@ func (r *Repo) ConfigFS(c *object.Commit) (*TreeFS, error) {
 	if tree == nil {
 		return nil, fmt.Errorf("commit %s has no %s directory", short(c.Hash), r.Prefix)
 	}
-	return NewTreeFS(tree, c.Committer.When), nil
+	return &TreeFS{mu: r.mu, tree: tree, modTime: c.Committer.When}, nil
 }
 
 // ConfigAt opens the repository containing configDir and returns the config

@@ -2,8 +2,10 @@ package gitrev_test
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"path/filepath"
+	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -135,4 +137,34 @@ func TestParsePRFindsMergeAndSquashNumbers(t *testing.T) {
 			t.Errorf("ParsePR(%q) = %d, want %d", msg, got, want)
 		}
 	}
+}
+
+func TestConfigFSIsSafeForConcurrentReads(t *testing.T) {
+	b := gitrevtest.New(t)
+	for i := 0; i < 50; i++ {
+		b.Write(fmt.Sprintf("groups/g%02d.yaml", i), fmt.Sprintf("n: %d\n", i))
+	}
+	b.Commit("init", "alice", day(1))
+	r := gitrev.FromRepository(b.Repo, "")
+	c, _ := r.Resolve("HEAD")
+	fsys, err := r.ConfigFS(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for i := 0; i < 50; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			name := fmt.Sprintf("groups/g%02d.yaml", i)
+			data, err := fs.ReadFile(fsys, name)
+			if err != nil || string(data) != fmt.Sprintf("n: %d\n", i) {
+				t.Errorf("%s = %q, %v", name, data, err)
+			}
+			if _, err := fs.Stat(fsys, name); err != nil {
+				t.Error(err)
+			}
+		}(i)
+	}
+	wg.Wait()
 }

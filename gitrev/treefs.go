@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"path"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing/filemode"
@@ -17,14 +18,21 @@ import (
 // nothing is checked out, so any revision can be read in a CI clone.
 // Symlinks and submodules are not followed; they read as errors, which keeps
 // a config at a revision exactly what the commit holds.
+//
+// It is safe for concurrent use (schema.Load reads files in parallel): go-git
+// trees index their entries lazily and its object storage shares file
+// handles and caches, so every access to them is serialised by mu, which is
+// shared by all TreeFS of one Repo.
 type TreeFS struct {
+	mu      *sync.Mutex
 	tree    *object.Tree
 	modTime time.Time // the commit time, reported as every file's ModTime
 }
 
 // NewTreeFS wraps tree; modTime is reported as each file's modification time.
+// Use Repo.ConfigFS when several trees of one repository are read at once.
 func NewTreeFS(tree *object.Tree, modTime time.Time) *TreeFS {
-	return &TreeFS{tree: tree, modTime: modTime}
+	return &TreeFS{mu: &sync.Mutex{}, tree: tree, modTime: modTime}
 }
 
 // Tree is the underlying git tree.
@@ -44,6 +52,8 @@ func (t *TreeFS) Open(name string) (fs.File, error) {
 	if name == "." {
 		return &treeDir{fsys: t, name: ".", tree: t.tree}, nil
 	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	entry, err := t.tree.FindEntry(name)
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
@@ -71,6 +81,8 @@ func (t *TreeFS) ReadFile(name string) ([]byte, error) {
 	if !fs.ValidPath(name) {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: fs.ErrInvalid}
 	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	data, err := t.readBlob(name)
 	if err != nil {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
@@ -102,6 +114,8 @@ func (t *TreeFS) Stat(name string) (fs.FileInfo, error) {
 	if name == "." {
 		return t.info(".", filemode.Dir, 0), nil
 	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	entry, err := t.tree.FindEntry(name)
 	if err != nil {
 		return nil, &fs.PathError{Op: "stat", Path: name, Err: fs.ErrNotExist}
@@ -120,6 +134,8 @@ func (t *TreeFS) ReadDir(name string) ([]fs.DirEntry, error) {
 	if !fs.ValidPath(name) {
 		return nil, &fs.PathError{Op: "readdir", Path: name, Err: fs.ErrInvalid}
 	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	tree := t.tree
 	if name != "." {
 		var err error
@@ -177,6 +193,8 @@ func (e *dirEntry) Type() fs.FileMode {
 func (e *dirEntry) Info() (fs.FileInfo, error) {
 	var size int64
 	if e.entry.Mode.IsFile() {
+		e.fsys.mu.Lock()
+		defer e.fsys.mu.Unlock()
 		var err error
 		if size, err = e.tree.Size(e.entry.Name); err != nil {
 			return nil, err
@@ -214,7 +232,9 @@ func (d *treeDir) Close() error { return nil }
 // ReadDir implements fs.ReadDirFile with the usual n semantics.
 func (d *treeDir) ReadDir(n int) ([]fs.DirEntry, error) {
 	if !d.read {
+		d.fsys.mu.Lock()
 		d.pending, d.read = d.fsys.entries(d.tree), true
+		d.fsys.mu.Unlock()
 	}
 	if n <= 0 {
 		out := d.pending

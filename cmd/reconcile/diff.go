@@ -124,7 +124,11 @@ func loadRange(a *app, baseRev, headRev string, now time.Time) (*revRange, error
 	if tree, err := repo.ConfigTree(baseC); err != nil {
 		return nil, fmt.Errorf("--base: %w", err)
 	} else if tree != nil { // a base without the config dir: everything is new
-		if baseCfg, err = schema.Load(gitrev.NewTreeFS(tree, baseC.Committer.When)); err != nil {
+		fsys, err := repo.ConfigFS(baseC)
+		if err != nil {
+			return nil, fmt.Errorf("--base: %w", err)
+		}
+		if baseCfg, err = schema.Load(fsys); err != nil {
 			return nil, fmt.Errorf("--base %s: the config at %.12s does not load: %w", baseRev, baseC.Hash, err)
 		}
 	}
