@@ -262,3 +262,25 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		}
 	}
 }
+
+func TestPermanentlyDroppedConnectionsEndInAnError(t *testing.T) {
+	srv := oktafake.New()
+	defer srv.Close()
+	srv.AddGroup("g", oktafake.TypeOkta)
+	id := srv.AddUser("a@example.com", "a@example.com")
+	p := newProvider(t, srv)
+	observe(t, p, reconcile.Query{Groups: []string{"g"}})
+	// A PUT whose connection is dropped before any response byte: the SDK
+	// retries errors wrapping io.EOF without limit, so the provider must
+	// not hand it one.
+	srv.InjectFault(oktafake.Fault{Kind: oktafake.Truncated, Count: 1000})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	err := p.Apply(ctx, reconcile.Change{Op: reconcile.OpAdd, Target: "okta", Group: "g", User: "a", Login: "a@example.com", AccountID: id})
+	if err == nil || ctx.Err() != nil {
+		t.Fatalf("Apply under dropped connections: %v (context: %v), want an error before the deadline", err, ctx.Err())
+	}
+	if n := srv.TotalRequests(); n > 10 {
+		t.Fatalf("%d requests for one change: retries are not bounded", n)
+	}
+}

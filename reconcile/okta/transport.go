@@ -3,6 +3,7 @@ package okta
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -92,7 +93,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 			lastErr = err
 			if !retryable(req.Method) || attempt >= t.maxAttempts {
-				return nil, fmt.Errorf("%s %s: %w (attempt %d)", req.Method, req.URL.Path, err, attempt)
+				return nil, giveUp(req, err, attempt)
 			}
 			t.log.WarnContext(ctx, "okta request failed, retrying", "method", req.Method, "path", req.URL.Path, "attempt", attempt, "error", err)
 			if err := sleep(ctx, t.backoffFor(attempt)); err != nil {
@@ -120,6 +121,16 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return resp, nil
 		}
 	}
+}
+
+// giveUp is the error after the last attempt. It must not unwrap to
+// io.EOF: the SDK retries such errors itself, without limit or delay
+// (okta-sdk-golang v2 requestExecutor.go, doWithRetries).
+func giveUp(req *http.Request, err error, attempt int) error {
+	if errors.Is(err, io.EOF) {
+		return fmt.Errorf("%s %s: connection closed before a response (attempt %d): %s", req.Method, req.URL.Path, attempt, err.Error())
+	}
+	return fmt.Errorf("%s %s: %w (attempt %d)", req.Method, req.URL.Path, err, attempt)
 }
 
 // attempt sends once with its own deadline and reads the whole body, so a

@@ -38,6 +38,8 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 		{"UnauthorizedIsReadError", testFailedRead(FaultUnauthorized)},
 		{"PermanentTruncationIsReadError", testFailedRead(FaultTruncated)},
 		{"OneFailingUserFailsOnlyItsChange", testOneFailingUser},
+		{"PermanentServerErrorFailsTheWrite", testFailedWrite(FaultServerError)},
+		{"PermanentlyDroppedConnectionFailsTheWrite", testFailedWrite(FaultTruncated)},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -347,5 +349,32 @@ func testOneFailingUser(t *testing.T, h Harness) {
 	got := h.Members(g)
 	if !hasLogin(got, "good") || hasLogin(got, "bad") || hasLogin(got, "q0000") || !hasLogin(got, "q0001") {
 		t.Fatalf("after one failing change: members %v, want good and q0001", got)
+	}
+}
+
+// testFailedWrite: a write that keeps failing returns an error, within
+// bounded retries and well before the caller's deadline.
+func testFailedWrite(kind FaultKind) func(t *testing.T, h Harness) {
+	return func(t *testing.T, h Harness) {
+		g := h.CreateGroup("stuck")
+		id := h.CreateUser("erin")
+		// One successful read first, so the provider knows the group.
+		observe(t, h, reconcile.Query{Groups: []string{g}, Logins: []string{"erin"}})
+		if !h.SetFault(Fault{Kind: kind, Count: Always}) {
+			t.Skip("fake cannot inject this fault")
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		before := h.Requests()
+		err := h.Provider().Apply(ctx, change(h, reconcile.OpAdd, g, "erin", id))
+		if err == nil {
+			t.Fatalf("add under a permanent fault succeeded")
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("add under a permanent fault ran into the caller's deadline: retries are unbounded (%v)", err)
+		}
+		if n := h.Requests() - before; n > 20 {
+			t.Fatalf("one failing add made %d requests: retries are unbounded", n)
+		}
 	}
 }
