@@ -165,6 +165,7 @@ func (p *Provider) findGroups(ctx context.Context, names []string) (map[string][
 		g.Go(func() error {
 			expr := orExpr("profile.name", batch)
 			var all []*okta.Group
+			var pg pager
 			gs, resp, err := p.client.Group.ListGroups(gctx, query.NewQueryParams(query.WithSearch(expr), query.WithLimit(groupPageSize)))
 			for {
 				if err != nil {
@@ -173,6 +174,9 @@ func (p *Provider) findGroups(ctx context.Context, names []string) (map[string][
 				all = append(all, gs...)
 				if !resp.HasNextPage() {
 					break
+				}
+				if err := pg.advance(resp); err != nil {
+					return fmt.Errorf("okta: looking up groups: %w", err)
 				}
 				gs = nil
 				resp, err = resp.Next(gctx, &gs)
@@ -196,6 +200,7 @@ func (p *Provider) findGroups(ctx context.Context, names []string) (map[string][
 // users to, to a description of the rule.
 func (p *Provider) activeRuleTargets(ctx context.Context) (map[string]string, error) {
 	out := map[string]string{}
+	var pg pager
 	rs, resp, err := p.client.Group.ListGroupRules(ctx, query.NewQueryParams(query.WithLimit(rulePageSize)))
 	for {
 		if err != nil {
@@ -212,9 +217,27 @@ func (p *Provider) activeRuleTargets(ctx context.Context) (map[string]string, er
 		if !resp.HasNextPage() {
 			return out, nil
 		}
+		if err := pg.advance(resp); err != nil {
+			return nil, fmt.Errorf("okta: listing group rules: %w", err)
+		}
 		rs = nil
 		resp, err = resp.Next(ctx, &rs)
 	}
+}
+
+// pager stops a listing whose rel="next" link does not move on: a server
+// repeating a page would otherwise keep the read going forever.
+type pager struct{ seen map[string]bool }
+
+func (pg *pager) advance(resp *okta.Response) error {
+	if pg.seen == nil {
+		pg.seen = map[string]bool{}
+	}
+	if pg.seen[resp.NextPage] {
+		return fmt.Errorf("pagination does not advance: next page %s was already read", resp.NextPage)
+	}
+	pg.seen[resp.NextPage] = true
+	return nil
 }
 
 // member is the part of a listed user that reconcile needs. Decoding only
@@ -238,6 +261,7 @@ func (p *Provider) listMembers(ctx context.Context, groupID string) ([]member, e
 		return nil, err
 	}
 	var all, page []member
+	var pg pager
 	resp, err := rq.Do(ctx, req, &page)
 	for {
 		if err != nil {
@@ -246,6 +270,9 @@ func (p *Provider) listMembers(ctx context.Context, groupID string) ([]member, e
 		all = append(all, page...)
 		if !resp.HasNextPage() {
 			return all, nil
+		}
+		if err := pg.advance(resp); err != nil {
+			return nil, err
 		}
 		page = nil
 		resp, err = resp.Next(ctx, &page)
@@ -325,6 +352,7 @@ func (p *Provider) resolve(ctx context.Context, q reconcile.Query, accounts, byI
 
 func (p *Provider) searchLogins(ctx context.Context, batch []string) (map[string]*reconcile.Account, error) {
 	out := map[string]*reconcile.Account{}
+	var pg pager
 	us, resp, err := p.client.User.ListUsers(ctx, query.NewQueryParams(query.WithSearch(orExpr("profile.login", batch)), query.WithLimit(userPageSize)))
 	for {
 		if err != nil {
@@ -336,6 +364,9 @@ func (p *Provider) searchLogins(ctx context.Context, batch []string) (map[string
 		}
 		if !resp.HasNextPage() {
 			return out, nil
+		}
+		if err := pg.advance(resp); err != nil {
+			return nil, fmt.Errorf("okta: searching users: %w", err)
 		}
 		us = nil
 		resp, err = resp.Next(ctx, &us)
