@@ -284,3 +284,30 @@ func TestPermanentlyDroppedConnectionsEndInAnError(t *testing.T) {
 		t.Fatalf("%d requests for one change: retries are not bounded", n)
 	}
 }
+
+func TestApplyAfterObserveSendsOnlyTheWrites(t *testing.T) {
+	srv := oktafake.New()
+	defer srv.Close()
+	members, others := seedMembers(srv, "Team", 30, 10)
+	p := newProvider(t, srv)
+	obs := observe(t, p, reconcile.Query{Groups: []string{"Team"}, Logins: append(members, others...)})
+	srv.ResetCounts()
+	var changes []reconcile.Change
+	for _, l := range others {
+		changes = append(changes, reconcile.Change{Op: reconcile.OpAdd, Target: "okta", Group: "Team", User: l, Login: l, AccountID: obs.Accounts[l].ID})
+	}
+	for _, l := range members[:5] {
+		changes = append(changes, reconcile.Change{Op: reconcile.OpRemove, Target: "okta", Group: "Team", User: l, Login: l, AccountID: obs.Accounts[l].ID})
+	}
+	for _, c := range changes {
+		if err := p.Apply(context.Background(), c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, w := srv.TotalRequests(), len(changes); n != w {
+		t.Fatalf("%d changes after Observe cost %d requests (%v), want exactly one write each", w, n, srv.RequestCounts())
+	}
+	if got := len(srv.Members("Team")); got != 35 {
+		t.Fatalf("after 10 adds and 5 removes: %d members, want 35", got)
+	}
+}
