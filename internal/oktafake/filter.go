@@ -110,8 +110,8 @@ func (e expr) match(attr func(string) (string, bool)) bool {
 				all = false
 				break
 			}
-			v, want := strings.ToLower(v), strings.ToLower(t.value)
-			if t.op == "eq" && v != want || t.op == "sw" && !strings.HasPrefix(v, want) {
+			if t.op == "eq" && !strings.EqualFold(v, t.value) ||
+				t.op == "sw" && (len(v) < len(t.value) || !strings.EqualFold(v[:len(t.value)], t.value)) {
 				all = false
 				break
 			}
