@@ -69,6 +69,9 @@ func items(base, head Side, renamed map[string]string) []Item {
 		if hg == nil && renamedFrom[name] {
 			continue // reported under its new name
 		}
+		if from == "" && bg != nil && hg != nil && equalGroup(bg, hg) {
+			continue
+		}
 		it, changed := compareEntity(ItemGroup, name, groupOwners(bg), groupOwners(hg), groupMembers(bg), groupMembers(hg), groupFields(bg), groupFields(hg), bg == nil, hg == nil)
 		if from != "" {
 			it.Op, it.From, changed = ItemRenamed, from, true
@@ -85,6 +88,9 @@ func items(base, head Side, renamed map[string]string) []Item {
 	}
 	for _, name := range unionKeys(b.Roles, h.Roles) {
 		br, hr := b.Roles[name], h.Roles[name]
+		if br != nil && hr != nil && br.Description == hr.Description && equalRefs(br.Owners, hr.Owners) && equalMembers(br.Members, hr.Members) {
+			continue
+		}
 		var bo, ho []schema.Ref
 		var bm, hm []schema.Member
 		bf, hf := map[string]string{}, map[string]string{}
@@ -100,6 +106,9 @@ func items(base, head Side, renamed map[string]string) []Item {
 	}
 	for _, name := range unionKeys(b.Apps, h.Apps) {
 		ba, ha := b.Apps[name], h.Apps[name]
+		if ba != nil && ha != nil && ba.Description == ha.Description && equalRefs(ba.Owners, ha.Owners) {
+			continue
+		}
 		var bo, ho []schema.Ref
 		bf, hf := map[string]string{}, map[string]string{}
 		if ba != nil {
@@ -212,34 +221,25 @@ func settingsFields(s schema.Settings) map[string]string {
 }
 
 func userItems(b, h *schema.Config) []Item {
-	index := func(c *schema.Config) map[string]map[string]string {
-		out := map[string]map[string]string{}
-		for _, u := range c.Users {
-			if u == nil {
-				continue
-			}
-			out[u.ID] = map[string]string{"name": u.Name, "email": u.Email, "okta": u.Okta, "gitlab": u.GitLab,
-				"github": u.GitHub, "okta_id": u.OktaID, "gitlab_id": jsonString(u.GitLabID)}
-		}
-		return out
-	}
-	bu, hu := index(b), index(h)
+	bu, hu := usersByID(b), usersByID(h)
 	out := []Item{}
 	for _, id := range unionKeys(bu, hu) {
-		bf, bok := bu[id]
-		hf, hok := hu[id]
+		x, y := bu[id], hu[id]
 		switch {
-		case !bok:
+		case x == nil:
 			out = append(out, Item{Kind: ItemUser, Name: id, Op: ItemCreated})
-		case !hok:
+		case y == nil:
 			out = append(out, Item{Kind: ItemUser, Name: id, Op: ItemDeleted})
-		default:
-			if f := changedKeys(bf, hf); len(f) > 0 {
-				out = append(out, Item{Kind: ItemUser, Name: id, Op: ItemChanged, Fields: f})
-			}
+		case !equalUser(x, y):
+			out = append(out, Item{Kind: ItemUser, Name: id, Op: ItemChanged, Fields: changedKeys(userFields(x), userFields(y))})
 		}
 	}
 	return out
+}
+
+func userFields(u *schema.User) map[string]string {
+	return map[string]string{"name": u.Name, "email": u.Email, "okta": u.Okta, "gitlab": u.GitLab,
+		"github": u.GitHub, "okta_id": u.OktaID, "gitlab_id": jsonString(u.GitLabID)}
 }
 
 // jsonString is a comparable form of a value; Pos fields are json:"-", so

@@ -27,12 +27,56 @@ type TreeFS struct {
 	mu      *sync.Mutex
 	tree    *object.Tree
 	modTime time.Time // the commit time, reported as every file's ModTime
+	// dirs caches decoded subtrees by path: go-git's Tree.File and
+	// Tree.Tree decode every folder on the way on each call, which made
+	// reading 2,000 files of one folder quadratic.
+	dirs map[string]*object.Tree
 }
 
 // NewTreeFS wraps tree; modTime is reported as each file's modification time.
 // Use Repo.ConfigFS when several trees of one repository are read at once.
 func NewTreeFS(tree *object.Tree, modTime time.Time) *TreeFS {
 	return &TreeFS{mu: &sync.Mutex{}, tree: tree, modTime: modTime}
+}
+
+// dir returns the subtree at slash path p ("." is the root); t.mu is held.
+func (t *TreeFS) dir(p string) (*object.Tree, error) {
+	if p == "." || p == "" {
+		return t.tree, nil
+	}
+	if d, ok := t.dirs[p]; ok {
+		return d, nil
+	}
+	parent, err := t.dir(path.Dir(p))
+	if err != nil {
+		return nil, err
+	}
+	e, err := parent.FindEntry(path.Base(p))
+	if err != nil || e.Mode != filemode.Dir {
+		return nil, fs.ErrNotExist
+	}
+	d, err := parent.Tree(path.Base(p))
+	if err != nil {
+		return nil, err
+	}
+	if t.dirs == nil {
+		t.dirs = map[string]*object.Tree{}
+	}
+	t.dirs[p] = d
+	return d, nil
+}
+
+// lookup finds name's entry and the tree that holds it; t.mu is held.
+func (t *TreeFS) lookup(name string) (*object.Tree, *object.TreeEntry, error) {
+	parent, err := t.dir(path.Dir(name))
+	if err != nil {
+		return nil, nil, fs.ErrNotExist
+	}
+	e, err := parent.FindEntry(path.Base(name))
+	if err != nil {
+		return nil, nil, fs.ErrNotExist
+	}
+	return parent, e, nil
 }
 
 // Tree is the underlying git tree.
@@ -54,13 +98,13 @@ func (t *TreeFS) Open(name string) (fs.File, error) {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	entry, err := t.tree.FindEntry(name)
+	_, entry, err := t.lookup(name)
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
 	}
 	switch entry.Mode {
 	case filemode.Dir:
-		sub, err := t.tree.Tree(name)
+		sub, err := t.dir(name)
 		if err != nil {
 			return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 		}
@@ -91,11 +135,15 @@ func (t *TreeFS) ReadFile(name string) ([]byte, error) {
 }
 
 func (t *TreeFS) readBlob(name string) ([]byte, error) {
-	f, err := t.tree.File(name)
+	parent, e, err := t.lookup(name)
 	if err != nil {
-		if errors.Is(err, object.ErrFileNotFound) || errors.Is(err, object.ErrDirectoryNotFound) {
-			return nil, fs.ErrNotExist
-		}
+		return nil, err
+	}
+	if !e.Mode.IsFile() {
+		return nil, errors.New("not a regular file")
+	}
+	f, err := parent.TreeEntryFile(e)
+	if err != nil {
 		return nil, err
 	}
 	r, err := f.Reader()
@@ -116,13 +164,13 @@ func (t *TreeFS) Stat(name string) (fs.FileInfo, error) {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	entry, err := t.tree.FindEntry(name)
+	parent, entry, err := t.lookup(name)
 	if err != nil {
 		return nil, &fs.PathError{Op: "stat", Path: name, Err: fs.ErrNotExist}
 	}
 	var size int64
 	if entry.Mode.IsFile() {
-		if size, err = t.tree.Size(name); err != nil {
+		if size, err = blobSize(parent, entry); err != nil {
 			return nil, &fs.PathError{Op: "stat", Path: name, Err: err}
 		}
 	}
@@ -136,12 +184,9 @@ func (t *TreeFS) ReadDir(name string) ([]fs.DirEntry, error) {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	tree := t.tree
-	if name != "." {
-		var err error
-		if tree, err = t.tree.Tree(name); err != nil {
-			return nil, &fs.PathError{Op: "readdir", Path: name, Err: fs.ErrNotExist}
-		}
+	tree, err := t.dir(name)
+	if err != nil {
+		return nil, &fs.PathError{Op: "readdir", Path: name, Err: fs.ErrNotExist}
 	}
 	return t.entries(tree), nil
 }
@@ -177,6 +222,15 @@ func (i fileInfo) ModTime() time.Time { return i.modTime }
 func (i fileInfo) IsDir() bool        { return i.mode.IsDir() }
 func (i fileInfo) Sys() any           { return nil }
 
+// blobSize is a file entry's size, from the blob object's header.
+func blobSize(parent *object.Tree, e *object.TreeEntry) (int64, error) {
+	f, err := parent.TreeEntryFile(e)
+	if err != nil {
+		return 0, err
+	}
+	return f.Size, nil
+}
+
 // dirEntry computes its size only when Info is called: listing a folder of
 // 2,000 groups must not read 2,000 blobs.
 type dirEntry struct {
@@ -196,7 +250,7 @@ func (e *dirEntry) Info() (fs.FileInfo, error) {
 		e.fsys.mu.Lock()
 		defer e.fsys.mu.Unlock()
 		var err error
-		if size, err = e.tree.Size(e.entry.Name); err != nil {
+		if size, err = blobSize(e.tree, &e.entry); err != nil {
 			return nil, err
 		}
 	}

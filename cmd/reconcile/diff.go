@@ -89,6 +89,7 @@ func loadRange(a *app, baseRev, headRev string, now time.Time) (*revRange, error
 		return nil, err
 	}
 	rv := &revRange{repo: repo}
+	var headCfg *schema.Config
 	baseC, err := repo.Resolve(baseRev)
 	if err != nil {
 		return nil, fmt.Errorf("--base: %w", err)
@@ -98,7 +99,7 @@ func loadRange(a *app, baseRev, headRev string, now time.Time) (*revRange, error
 		if err != nil {
 			return nil, invalidConfigError(a.configDir, err)
 		}
-		rv.head = accessdiff.Side{Config: cfg, Desired: schema.Compile(cfg, now)}
+		headCfg = cfg
 	} else {
 		headC, err := repo.Resolve(headRev)
 		if err != nil {
@@ -117,7 +118,7 @@ func loadRange(a *app, baseRev, headRev string, now time.Time) (*revRange, error
 		}
 		hc := gitrev.Describe(headC)
 		rv.headCommit = &hc
-		rv.head = accessdiff.Side{Config: cfg, Desired: schema.Compile(cfg, now)}
+		headCfg = cfg
 	}
 	rv.baseCommit = gitrev.Describe(baseC)
 	baseCfg := &schema.Config{Groups: map[string]*schema.Group{}, Roles: map[string]*schema.Role{}, Apps: map[string]*schema.App{}}
@@ -132,7 +133,9 @@ func loadRange(a *app, baseRev, headRev string, now time.Time) (*revRange, error
 			return nil, fmt.Errorf("--base %s: the config at %.12s does not load: %w", baseRev, baseC.Hash, err)
 		}
 	}
-	rv.base = accessdiff.Side{Config: baseCfg, Desired: schema.Compile(baseCfg, now)}
+	// Only groups whose access can differ are compiled: a diff costs what
+	// the change touches, not the size of the org.
+	rv.base, rv.head = accessdiff.CompileChanged(baseCfg, headCfg, now)
 	rv.report = accessdiff.Compute(rv.base, rv.head)
 	rv.report.Base = rv.baseCommit.Hash
 	if rv.headCommit != nil {
