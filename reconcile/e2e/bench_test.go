@@ -460,4 +460,3 @@ func benchApply(b *testing.B, p preset) {
 		b.Logf("TARGET MISSED: apply of %d changes made %d writes and %d reads:\n%s", changes, writes, applyReads, strings.Join(lines, "\n"))
 	}
 }
-
