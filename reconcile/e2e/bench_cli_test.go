@@ -59,7 +59,8 @@ func (e *buildError) Error() string { return "go build: " + e.err.Error() + "\n"
 // plan of the org against HTTPS fakes (2ms latency; no rate limit: the
 // figure here is memory) and reports the child process's max RSS. This is
 // the memory figure of reconcile itself: in noop-plan the fakes and the
-// org share the test process.
+// org share the test process. E2E_CHILD_GOMEMLIMIT, when set, is passed to
+// the child as GOMEMLIMIT, to see what a soft memory limit does to it.
 func benchCLIPlan(b *testing.B, p preset) {
 	bin := buildCLI(b)
 	o := synthOrg(b, p)
@@ -79,6 +80,9 @@ func benchCLIPlan(b *testing.B, p preset) {
 		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.TempDir(), "SSL_CERT_FILE=" + ca,
 			"OKTA_ORG_URL=" + w.okta.URL(), "OKTA_API_TOKEN=" + w.okta.Token(),
 			"GITLAB_URL=" + w.gitlab.URL(), "GITLAB_TOKEN=" + w.gitlab.Token()}
+		if v := os.Getenv("E2E_CHILD_GOMEMLIMIT"); v != "" {
+			cmd.Env = append(cmd.Env, "GOMEMLIMIT="+v)
+		}
 		var stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = nil, &stderr
 		start := time.Now()
