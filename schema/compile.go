@@ -34,11 +34,12 @@ func Compile(cfg *Config, now time.Time) *Desired {
 		g := cfg.Groups[name]
 		grants := effectiveMembers(cfg, g, users, now)
 		d.Groups[name] = grants
+		ids := compileKeys(grants) // once per group, shared by its targets
 		if g.Okta != nil && g.Okta.Group != "" {
-			addOkta(d, g, grants, users)
+			addOkta(d, g, ids, grants, users)
 		}
 		for _, t := range g.GitLab {
-			addGitLab(d, g, t, grants, users)
+			addGitLab(d, g, t, ids, grants, users)
 		}
 		d.Owners["group/"+name] = expandOwners(cfg, g.Owners, appOwners(cfg, g.App), users, now)
 	}
@@ -53,7 +54,7 @@ func Compile(cfg *Config, now time.Time) *Desired {
 
 // effectiveMembers resolves a group's member entries to one grant per person.
 func effectiveMembers(cfg *Config, g *Group, users map[string]*User, now time.Time) map[string]*Grant {
-	grants := map[string]*Grant{}
+	grants := make(map[string]*Grant, len(g.Members))
 	for _, m := range g.Members {
 		if m.Expired(now) {
 			continue
@@ -101,13 +102,13 @@ func addPath(grants map[string]*Grant, user string, p Path) {
 	}
 }
 
-func addOkta(d *Desired, g *Group, grants map[string]*Grant, users map[string]*User) {
+func addOkta(d *Desired, g *Group, ids []string, grants map[string]*Grant, users map[string]*User) {
 	target := d.Okta[g.Okta.Group]
 	if target == nil {
-		target = map[string]OktaGrant{}
+		target = make(map[string]OktaGrant, len(ids))
 		d.Okta[g.Okta.Group] = target
 	}
-	for _, id := range compileKeys(grants) {
+	for _, id := range ids {
 		u := users[id]
 		login := u.OktaLogin()
 		if login == "" {
@@ -120,13 +121,13 @@ func addOkta(d *Desired, g *Group, grants map[string]*Grant, users map[string]*U
 	}
 }
 
-func addGitLab(d *Desired, g *Group, t GitLabTarget, grants map[string]*Grant, users map[string]*User) {
+func addGitLab(d *Desired, g *Group, t GitLabTarget, ids []string, grants map[string]*Grant, users map[string]*User) {
 	target := d.GitLab[t.Group]
 	if target == nil {
-		target = map[string]GitLabGrant{}
+		target = make(map[string]GitLabGrant, len(ids))
 		d.GitLab[t.Group] = target
 	}
-	for _, id := range compileKeys(grants) {
+	for _, id := range ids {
 		u := users[id]
 		if u.GitLab == "" {
 			continue // no GitLab username: no GitLab access
