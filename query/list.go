@@ -64,7 +64,7 @@ func List(cfg *schema.Config, d *schema.Desired, kind string) (*ListResult, erro
 	case "apps", "app":
 		return &ListResult{Kind: "apps", Apps: ListApps(cfg)}, nil
 	}
-	return nil, &UnknownError{Kind: "list kind", Name: kind, Suggestion: closest(kind, ListKinds)}
+	return nil, &UnknownError{Kind: "list kind", Name: kind, Suggestion: schema.Suggest(kind, ListKinds)}
 }
 
 // ListGroups describes every config group.

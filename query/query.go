@@ -97,7 +97,7 @@ func FindUser(cfg *schema.Config, name string) (*schema.User, error) {
 		for _, u := range cfg.Users {
 			cands = append(cands, userIdentifiers(u)...)
 		}
-		return nil, &UnknownError{Kind: "user", Name: name, Suggestion: closest(name, cands)}
+		return nil, &UnknownError{Kind: "user", Name: name, Suggestion: schema.Suggest(name, cands)}
 	}
 	ids := make([]string, len(found))
 	for i, u := range found {
@@ -108,58 +108,6 @@ func FindUser(cfg *schema.Config, name string) (*schema.User, error) {
 
 func userIdentifiers(u *schema.User) []string {
 	return []string{u.ID, u.Email, u.OktaLogin(), u.GitLab, u.GitHub}
-}
-
-// closest returns the candidate nearest to name by edit distance, or ""
-// when none is close enough to be a plausible typo.
-func closest(name string, cands []string) string {
-	best, bestD := "", -1
-	lname := strings.ToLower(name)
-	for _, c := range cands {
-		if c == "" {
-			continue
-		}
-		d := editDistance(lname, strings.ToLower(c))
-		if bestD < 0 || d < bestD || (d == bestD && c < best) {
-			best, bestD = c, d
-		}
-	}
-	limit := 2
-	if n := len([]rune(name)) / 3; n > limit {
-		limit = n
-	}
-	if bestD < 0 || bestD > limit {
-		return ""
-	}
-	return best
-}
-
-// editDistance is the optimal-string-alignment distance: insertions,
-// deletions, substitutions and adjacent transpositions ("alcie" -> "alice"
-// is one edit), which is what typos are made of.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(rb)]
 }
 
 // sortedKeys returns a map's keys in order.

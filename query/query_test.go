@@ -323,14 +323,3 @@ func TestListGroupsCountsEffectiveMembers(t *testing.T) {
 		t.Errorf("apps JSON\n%s\nwant\n%s", b, want)
 	}
 }
-
-func TestEditDistanceCountsTranspositionAsOne(t *testing.T) {
-	for _, c := range []struct {
-		a, b string
-		want int
-	}{{"alcie", "alice", 1}, {"", "abc", 3}, {"kitten", "sitting", 3}, {"same", "same", 0}} {
-		if got := editDistance(c.a, c.b); got != c.want {
-			t.Errorf("editDistance(%q,%q)=%d want %d", c.a, c.b, got, c.want)
-		}
-	}
-}

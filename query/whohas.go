@@ -143,7 +143,7 @@ func resolveHeld(cfg *schema.Config, name string) (string, []string, error) {
 	}
 	cands := append(append(append(sortedKeys(cfg.Groups), sortedKeys(cfg.Apps)...), sortedKeys(cfg.Roles)...), sortedKeys(okta)...)
 	cands = append(cands, sortedKeys(gitlab)...)
-	return "", nil, &UnknownError{Kind: "group", Name: name, Suggestion: closest(name, cands)}
+	return "", nil, &UnknownError{Kind: "group", Name: name, Suggestion: schema.Suggest(name, cands)}
 }
 
 func userIndex(cfg *schema.Config) map[string]*schema.User {
