@@ -3,6 +3,8 @@ package okta
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -92,7 +94,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 				return nil, ctx.Err()
 			}
 			lastErr = err
-			if !retryable(req.Method) || attempt >= t.maxAttempts {
+			if !retryable(req.Method) || attempt >= t.maxAttempts || untrusted(err) {
 				return nil, giveUp(req, err, attempt)
 			}
 			t.log.WarnContext(ctx, "okta request failed, retrying", "method", req.Method, "path", req.URL.Path, "attempt", attempt, "error", err)
@@ -121,6 +123,15 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return resp, nil
 		}
 	}
+}
+
+// untrusted reports a server certificate that does not verify: no retry
+// can cure it, so it is reported at once.
+func untrusted(err error) bool {
+	var cv *tls.CertificateVerificationError
+	var ua x509.UnknownAuthorityError
+	var hn x509.HostnameError
+	return errors.As(err, &cv) || errors.As(err, &ua) || errors.As(err, &hn)
 }
 
 // giveUp is the error after the last attempt. It must not unwrap to
