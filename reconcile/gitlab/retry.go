@@ -2,6 +2,8 @@ package gitlab
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -75,6 +77,9 @@ func (p *Provider) do(ctx context.Context, what string, fn call) (*gl.Response, 
 				return resp, &reconcile.RateLimitError{Target: Name, Reset: until, Err: fmt.Errorf("%s: %w", what, err)}
 			}
 			wait = until.Sub(now)
+		case st == 0 && untrusted(err):
+			// A certificate that does not verify will not verify next time.
+			return resp, fmt.Errorf("%s: %w", what, err)
 		case st >= 500, st == 0, st >= 200 && st < 300:
 			// 5xx, no response (timeout, reset connection) or a 2xx whose
 			// body could not be read: all transient.
@@ -96,6 +101,14 @@ func (p *Provider) do(ctx context.Context, what string, fn call) (*gl.Response, 
 			return resp, fmt.Errorf("%s: %w", what, errors.Join(ctx.Err(), lastErr))
 		}
 	}
+}
+
+// untrusted reports a server certificate that does not verify.
+func untrusted(err error) bool {
+	var cv *tls.CertificateVerificationError
+	var ua x509.UnknownAuthorityError
+	var hn x509.HostnameError
+	return errors.As(err, &cv) || errors.As(err, &ua) || errors.As(err, &hn)
 }
 
 // backoff is 100ms doubling per attempt up to 5s, with jitter so parallel
