@@ -393,7 +393,7 @@ func benchApply(b *testing.B, p preset) {
 	targets := w.targets(op, gp)
 	ctx := context.Background()
 	var changes, writes, applyReads, failed int
-	var wall time.Duration
+	var wall, bound time.Duration
 	b.ResetTimer()
 	for range b.N {
 		b.StopTimer()
@@ -414,7 +414,7 @@ func benchApply(b *testing.B, p preset) {
 		rep := reconcile.Apply(ctx, plan, reconcile.Providers(targets), reconcile.ApplyOptions{Concurrency: 8, Commit: "bench"})
 		wall = time.Since(start)
 		b.StopTimer()
-		changes, failed = len(plan.Changes), len(rep.Failed)
+		changes, failed, bound = len(plan.Changes), len(rep.Failed), rateBound(w, p)
 		writes, applyReads = 0, 0
 		for _, counts := range []map[string]int{w.okta.RequestCounts(), w.gitlab.RequestCounts()} {
 			for k, n := range counts {
@@ -443,6 +443,7 @@ func benchApply(b *testing.B, p preset) {
 	b.ReportMetric(float64(writes)/float64(changes), "writes_per_change")
 	b.ReportMetric(float64(applyReads), "apply_reads")
 	b.ReportMetric(wall.Seconds(), "apply_wall_s")
+	b.ReportMetric(bound.Seconds(), "apply_ratelimit_bound_s")
 	if writes != changes || applyReads != 0 {
 		reads := map[string]int{}
 		for k, n := range w.gitlab.RequestCounts() {
