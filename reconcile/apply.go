@@ -91,18 +91,27 @@ func Apply(ctx context.Context, p *Plan, providers map[string]Provider, o ApplyO
 		}
 		byTarget[c.Target] = append(byTarget[c.Target], c)
 	}
+	// Targets are written in parallel, each with its own bound: launching
+	// them from one loop would hold the second target back until the
+	// first had all its changes in flight.
 	var wg sync.WaitGroup
 	for _, changes := range byTarget {
-		sem := make(chan struct{}, o.Concurrency)
-		for _, c := range changes {
-			wg.Add(1)
-			sem <- struct{}{}
-			go func(c Change) {
-				defer wg.Done()
-				defer func() { <-sem }()
-				record(c, applyOne(ctx, providers, c))
-			}(c)
-		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem := make(chan struct{}, o.Concurrency)
+			var tw sync.WaitGroup
+			for _, c := range changes {
+				tw.Add(1)
+				sem <- struct{}{}
+				go func() {
+					defer tw.Done()
+					defer func() { <-sem }()
+					record(c, applyOne(ctx, providers, c))
+				}()
+			}
+			tw.Wait()
+		}()
 	}
 	wg.Wait()
 	if o.Progress != nil && total > 0 {
