@@ -35,15 +35,20 @@ const (
 // latency is every fake request's delay, as of a nearby SaaS API.
 const latency = 2 * time.Millisecond
 
-// preset is one org size and the rate limits its fakes enforce. The real
-// per-minute limits (Okta: 1000 a minute on /api/v1/groups/{id}, which
-// member listings and membership writes share, and less on the others;
-// GitLab.com: 2000 a minute for an authenticated user's API calls) are
-// kept, and the minute is scaled down to window so that a run spans
-// several windows. window is long enough that the rate, not latency,
-// is the bottleneck: with 8 requests in flight and 2ms latency the
-// clients could make about 4000 requests a second; the scaled rates are
-// well below that (see rates()).
+// preset is one org size and the rate limits its fakes enforce, per
+// window (fixed windows aligned to the epoch, as both services count).
+//
+// large keeps the real per-minute limits, Okta 1000 a minute on
+// /api/v1/groups/{id} (which member listings and membership writes share;
+// the fake gives every bucket that figure) and GitLab.com 2000 a minute for
+// an authenticated user's API calls, with the minute scaled down to 10s and
+// the quota handed out per 1s window (100 and 200 a second) so that it
+// arrives smoothly. That rate is what bounds a run: unthrottled, the same
+// fakes with 2ms latency serve the providers about 200 Okta pages a second
+// (each page is up to 1000 user objects that the SDK decodes: CPU, on two
+// shared cores) and about 900 GitLab pages a second, and latency alone would
+// allow 8 in flight / 2ms = 4000 a second. small is 1/16 of the org, with
+// its limits halved so that its run still spans a few windows.
 type preset struct {
 	name                           string
 	opts                           synth.Options
@@ -256,9 +261,11 @@ func syncWindow(window time.Duration) {
 //
 // noop-plan: api_calls of a plan with nothing to change against the
 // pagination lower bound (calls_ratio, target <= 1.05), wall time against
-// the rate-limit lower bound (wall_ratio, target <= 1.25), the heap the
-// plan itself adds (plan_heap_MB: peak HeapAlloc during the run minus the
-// heap of the fakes and the org before it).
+// the rate-limit lower bound (wall_ratio, target <= 1.25), and the heap the
+// run adds in this process (plan_heap_MB: peak HeapAlloc during the run
+// minus the heap of the fakes and the org before it; it includes the GC's
+// headroom over the whole process, so the memory target is checked on
+// cli-plan instead).
 // apply-1pct: a drift of 1% of the memberships; write requests per change
 // (writes_per_change, target 1) and the reads the apply makes after its
 // plan (apply_reads, target 0); the run converges (a fresh plan is empty).
@@ -329,9 +336,6 @@ func benchNoopPlan(b *testing.B, p preset) {
 	}
 	if r := wall.Seconds() / bound.Seconds(); r > 1.25 {
 		b.Logf("TARGET MISSED: plan wall %s / rate-limit bound %s = %.2f > 1.25", wall, bound, r)
-	}
-	if heapMB-baseMB >= 500 {
-		b.Logf("TARGET MISSED: the plan's own heap peaked at %.0f MB >= 500", heapMB-baseMB)
 	}
 }
 
