@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -18,9 +19,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/filesystem"
 )
 
 // Repo is an opened repository and where the config lives inside it.
@@ -32,6 +36,8 @@ type Repo struct {
 	// Prefix is the config directory relative to Root, slash-separated;
 	// "" when the config is the repository root.
 	Prefix string
+
+	closer func() error
 }
 
 // Commit describes one commit for reports.
@@ -45,7 +51,13 @@ type Commit struct {
 }
 
 // Open finds the repository containing configDir by searching upward.
+// Close it when done: pack files stay open between reads, which matters
+// when a history walk reads thousands of objects.
 func Open(configDir string) (*Repo, error) {
+	return open(configDir, true)
+}
+
+func open(configDir string, keep bool) (*Repo, error) {
 	abs, err := filepath.Abs(configDir)
 	if err != nil {
 		return nil, fmt.Errorf("config directory %s: %w", configDir, err)
@@ -53,18 +65,13 @@ func Open(configDir string) (*Repo, error) {
 	if real, err := filepath.EvalSymlinks(abs); err == nil {
 		abs = real
 	}
-	repo, err := git.PlainOpenWithOptions(abs, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	repo, root, closer, err := openRepository(abs, keep)
 	if err != nil {
 		if errors.Is(err, git.ErrRepositoryNotExists) {
 			return nil, fmt.Errorf("config directory %s is not inside a git repository (searched upward for .git)", configDir)
 		}
 		return nil, fmt.Errorf("open git repository for %s: %w", configDir, err)
 	}
-	wt, err := repo.Worktree()
-	if err != nil {
-		return nil, fmt.Errorf("git repository for %s has no work tree: %w", configDir, err)
-	}
-	root := wt.Filesystem.Root()
 	if real, err := filepath.EvalSymlinks(root); err == nil {
 		root = real
 	}
@@ -76,7 +83,53 @@ func Open(configDir string) (*Repo, error) {
 	if prefix == "." {
 		prefix = ""
 	}
-	return &Repo{git: repo, mu: &sync.Mutex{}, Root: root, Prefix: prefix}, nil
+	return &Repo{git: repo, mu: &sync.Mutex{}, Root: root, Prefix: prefix, closer: closer}, nil
+}
+
+// objectCache is the go-git object cache size. A history walk reads each
+// object's newer version just before its older one (its delta base), so a
+// small cache keeps the bases it needs; a large one only gives the garbage
+// collector more to scan.
+const objectCache = 32 * cache.MiByte
+
+// openRepository opens the repository whose work tree contains dir. A plain
+// .git directory is opened with pack descriptors kept open (keep) and a
+// larger object cache; worktrees and submodules (.git files) go through
+// go-git's own detection.
+func openRepository(dir string, keep bool) (*git.Repository, string, func() error, error) {
+	for d := dir; ; d = filepath.Dir(d) {
+		fi, err := os.Stat(filepath.Join(d, ".git"))
+		if err == nil && fi.IsDir() {
+			st := filesystem.NewStorageWithOptions(osfs.New(filepath.Join(d, ".git")), cache.NewObjectLRU(objectCache),
+				filesystem.Options{KeepDescriptors: keep})
+			repo, err := git.Open(st, osfs.New(d))
+			if err != nil {
+				st.Close()
+				return nil, "", nil, err
+			}
+			return repo, d, st.Close, nil
+		}
+		if err == nil || filepath.Dir(d) == d {
+			break // a .git file, or the root: let go-git decide
+		}
+	}
+	repo, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	if err != nil {
+		return nil, "", nil, err
+	}
+	wt, err := repo.Worktree()
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("repository has no work tree: %w", err)
+	}
+	return repo, wt.Filesystem.Root(), func() error { return nil }, nil
+}
+
+// Close releases the repository's open files.
+func (r *Repo) Close() error {
+	if r.closer == nil {
+		return nil
+	}
+	return r.closer()
 }
 
 // FromRepository wraps an already opened repository (tests, in-memory
@@ -174,7 +227,9 @@ func ConfigAt(ctx context.Context, configDir string, at time.Time) (fs.FS, Commi
 	if err := ctx.Err(); err != nil {
 		return nil, Commit{}, err
 	}
-	r, err := Open(configDir)
+	// Pack files are not kept open: the returned FS outlives this call and
+	// reads only one revision.
+	r, err := open(configDir, false)
 	if err != nil {
 		return nil, Commit{}, err
 	}

@@ -13,7 +13,6 @@ package history
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -71,7 +70,7 @@ func Walk(ctx context.Context, repo *gitrev.Repo, subj Subject, opts Options) ([
 		return nil, err
 	}
 	w := newWalker(repo)
-	child, err := w.snapshot(head)
+	child, err := w.snapshot(head, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -95,7 +94,7 @@ func Walk(ctx context.Context, repo *gitrev.Repo, subj Subject, opts Options) ([
 		}
 		ps := &snap{}
 		if parent != nil {
-			if ps, err = w.snapshot(parent); err != nil {
+			if ps, err = w.snapshot(parent, child); err != nil {
 				return nil, err
 			}
 		}
@@ -122,94 +121,85 @@ func Walk(ctx context.Context, repo *gitrev.Repo, subj Subject, opts Options) ([
 // snap is a commit's config as tree hashes: cheap to take and compare.
 type snap struct {
 	tree   plumbing.Hash // zero when the commit has no config
-	groups *object.Tree  // nil when absent
-	roles  *object.Tree
-	users  plumbing.Hash
+	groups *rawTree      // nil when absent
+	roles  *rawTree
+	// hints are group file hashes already known from a folder diff.
+	hints map[string]plumbing.Hash
+}
+
+func (s *snap) hint(name string, h plumbing.Hash) {
+	if s.hints == nil {
+		s.hints = map[string]plumbing.Hash{}
+	}
+	s.hints[name] = h
 }
 
 type walker struct {
 	repo   *gitrev.Repo
 	groups map[plumbing.Hash]*schema.Group // parsed once per file version
 	roles  map[plumbing.Hash]*schema.Role
-	users  map[plumbing.Hash][]*schema.User
 }
 
 func newWalker(repo *gitrev.Repo) *walker {
-	return &walker{repo: repo, groups: map[plumbing.Hash]*schema.Group{}, roles: map[plumbing.Hash]*schema.Role{},
-		users: map[plumbing.Hash][]*schema.User{}}
+	return &walker{repo: repo, groups: map[plumbing.Hash]*schema.Group{}, roles: map[plumbing.Hash]*schema.Role{}}
 }
 
-func (w *walker) snapshot(c *object.Commit) (*snap, error) {
+// snapshot reads c's config trees; folders whose hash equals prev's are
+// taken from prev instead of being decoded again.
+func (w *walker) snapshot(c *object.Commit, prev *snap) (*snap, error) {
 	tree, err := w.repo.ConfigTree(c)
 	if err != nil || tree == nil {
 		return &snap{}, err
 	}
 	s := &snap{tree: tree.Hash}
+	if prev != nil && prev.tree == tree.Hash {
+		return prev, nil
+	}
 	for _, e := range tree.Entries {
-		switch {
-		case e.Name == "groups" && !e.Mode.IsFile():
-			s.groups, err = tree.Tree("groups")
-		case e.Name == "roles" && !e.Mode.IsFile():
-			s.roles, err = tree.Tree("roles")
-		case e.Name == "users.yaml":
-			s.users = e.Hash
+		if e.Mode.IsFile() {
+			continue
 		}
-		if err != nil {
+		var sub **rawTree
+		var old *rawTree
+		switch e.Name {
+		case "groups":
+			sub = &s.groups
+			if prev != nil {
+				old = prev.groups
+			}
+		case "roles":
+			sub = &s.roles
+			if prev != nil {
+				old = prev.roles
+			}
+		default:
+			continue
+		}
+		if old != nil && old.hash == e.Hash {
+			*sub = old
+			continue
+		}
+		if *sub, err = w.rawTree(e.Hash); err != nil {
 			return nil, err
 		}
 	}
 	return s, nil
 }
 
+// groupEntry is the hash of groups/name.yaml at s; zero when absent.
+func (s *snap) groupEntry(name string) plumbing.Hash {
+	if h, ok := s.hints[name]; ok {
+		return h
+	}
+	return entry(s.groups, name)
+}
+
 // entry finds name+".yaml" in a folder tree; zero hash when absent.
-func entry(t *object.Tree, name string) plumbing.Hash {
+func entry(t *rawTree, name string) plumbing.Hash {
 	if t == nil {
 		return plumbing.ZeroHash
 	}
-	e, err := t.FindEntry(name + ".yaml")
-	if err != nil {
-		return plumbing.ZeroHash
-	}
-	return e.Hash
-}
-
-// changed lists the names (without .yaml) whose blob differs between two
-// folder trees, by a merge walk of their sorted entries.
-func changed(a, b *object.Tree) []string {
-	if a == nil && b == nil || (a != nil && b != nil && a.Hash == b.Hash) {
-		return nil
-	}
-	var ae, be []object.TreeEntry
-	if a != nil {
-		ae = a.Entries
-	}
-	if b != nil {
-		be = b.Entries
-	}
-	var out []string
-	i, j := 0, 0
-	for i < len(ae) || j < len(be) {
-		switch {
-		case j == len(be) || (i < len(ae) && ae[i].Name < be[j].Name):
-			out = append(out, ae[i].Name)
-			i++
-		case i == len(ae) || be[j].Name < ae[i].Name:
-			out = append(out, be[j].Name)
-			j++
-		default:
-			if ae[i].Hash != be[j].Hash {
-				out = append(out, ae[i].Name)
-			}
-			i, j = i+1, j+1
-		}
-	}
-	names := out[:0]
-	for _, n := range out {
-		if len(n) > 5 && n[len(n)-5:] == ".yaml" {
-			names = append(names, n[:len(n)-5])
-		}
-	}
-	return names
+	return t.find(name)
 }
 
 func (w *walker) blob(h plumbing.Hash) ([]byte, error) {
@@ -233,5 +223,3 @@ func (w *walker) blob(h plumbing.Hash) ([]byte, error) {
 	}
 	return data[:n], nil
 }
-
-var errUnparsable = errors.New("unparsable")

@@ -1,9 +1,6 @@
 package history
 
 import (
-	"bufio"
-	"bytes"
-	"regexp"
 	"sort"
 	"testing/fstest" // a one-file fs.FS to run schema.Load on a single file version
 
@@ -23,12 +20,19 @@ type state struct {
 	roleIdx map[string]map[string]bool
 }
 
+// maxCached bounds the parsed file versions kept: enough for the newest
+// commit's full config, small enough to keep a long walk's memory flat.
+const maxCached = 4096
+
 func (w *walker) group(name string, h plumbing.Hash) *schema.Group {
 	if h.IsZero() {
 		return nil
 	}
 	if g, ok := w.groups[h]; ok {
 		return g
+	}
+	if len(w.groups) > maxCached {
+		clear(w.groups) // a walk needs the versions of two neighbouring commits
 	}
 	var g *schema.Group
 	if data, err := w.blob(h); err == nil {
@@ -50,6 +54,9 @@ func (w *walker) role(name string, h plumbing.Hash) *schema.Role {
 	if r, ok := w.roles[h]; ok {
 		return r
 	}
+	if len(w.roles) > maxCached {
+		clear(w.roles)
+	}
 	var r *schema.Role
 	if data, err := w.blob(h); err == nil {
 		cfg, _ := schema.Load(fstest.MapFS{"roles/" + name + ".yaml": {Data: data}})
@@ -62,92 +69,92 @@ func (w *walker) role(name string, h plumbing.Hash) *schema.Role {
 	return r
 }
 
-var idLine = regexp.MustCompile(`^\s*(?:-\s+)?id:\s*["']?([^"'#\s]+)["']?\s*(?:#.*)?$`)
-
-// userIDs are the ids of users.yaml at h. Only ids matter here (Compile
-// needs to know who exists), so block-style files are scanned line by line,
-// which is much faster than a full load of 10,000 people; anything else
-// falls back to schema.Load.
-func (w *walker) userIDs(h plumbing.Hash) []*schema.User {
-	if h.IsZero() {
-		return nil
-	}
-	if u, ok := w.users[h]; ok {
-		return u
-	}
-	data, err := w.blob(h)
-	if err != nil {
-		w.users[h] = nil
-		return nil
-	}
-	var out []*schema.User
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
-	for sc.Scan() {
-		if m := idLine.FindSubmatch(sc.Bytes()); m != nil {
-			out = append(out, &schema.User{ID: string(m[1])})
-		}
-	}
-	if len(out) == 0 && len(bytes.TrimSpace(data)) > 0 {
-		cfg, _ := schema.Load(fstest.MapFS{"users.yaml": {Data: data}})
-		out = cfg.Users
-	}
-	w.users[h] = out
-	return out
-}
-
-// grantsOf compiles one group at snapshot s with the given people.
-func (w *walker) grantsOf(s *snap, name string, users []*schema.User) (map[string]*schema.Grant, *schema.Group) {
-	g := w.group(name, entry(s.groups, name))
+// grantsOf compiles one group at snapshot s. Every person it names is
+// taken to exist: each commit on main was validated, and validation rejects
+// a reference to someone missing from users.yaml, so reading users.yaml
+// (a large file that changes often) would change nothing.
+func (w *walker) grantsOf(s *snap, name string) (map[string]*schema.Grant, *schema.Group) {
+	g := w.group(name, s.groupEntry(name))
 	if g == nil {
 		return nil, nil
 	}
-	cfg := &schema.Config{Users: users, Groups: map[string]*schema.Group{name: g}, Roles: map[string]*schema.Role{}, Apps: map[string]*schema.App{}}
+	cfg := &schema.Config{Groups: map[string]*schema.Group{name: g}, Roles: map[string]*schema.Role{}, Apps: map[string]*schema.App{}}
+	seen := map[string]bool{}
+	addUser := func(id string) {
+		if id != "" && !seen[id] {
+			seen[id] = true
+			cfg.Users = append(cfg.Users, &schema.User{ID: id})
+		}
+	}
 	for _, m := range g.Members {
-		if m.Role != "" {
-			if r := w.role(m.Role, entry(s.roles, m.Role)); r != nil {
-				cfg.Roles[m.Role] = r
+		addUser(m.User)
+		if m.Role == "" {
+			continue
+		}
+		if r := w.role(m.Role, entry(s.roles, m.Role)); r != nil {
+			cfg.Roles[m.Role] = r
+			for _, rm := range r.Members {
+				addUser(rm.User)
 			}
 		}
 	}
 	return schema.Compile(cfg, evalTime).Groups[name], g
 }
 
-func hasUser(users []*schema.User, id string) bool {
-	for _, u := range users {
-		if u.ID == id {
+// roleHas reports whether the role version h lists user u.
+func (w *walker) roleHas(name string, h plumbing.Hash, u string) bool {
+	r := w.role(name, h)
+	if r == nil {
+		return false
+	}
+	for _, m := range r.Members {
+		if m.User == u {
 			return true
 		}
 	}
 	return false
 }
 
+// grantOf is u's grant of group name at s, compiling only when u is named
+// in the group or in one of its roles.
+func (w *walker) grantOf(s *snap, name, u string) *schema.Grant {
+	g := w.group(name, s.groupEntry(name))
+	if g == nil {
+		return nil
+	}
+	named := false
+	for _, m := range g.Members {
+		if m.User == u || (m.Role != "" && w.roleHas(m.Role, entry(s.roles, m.Role), u)) {
+			named = true
+			break
+		}
+	}
+	if !named {
+		return nil
+	}
+	gr, _ := w.grantsOf(s, name)
+	return gr[u]
+}
+
 // initial computes the subject's state at the newest snapshot.
 func (w *walker) initial(s *snap, subj Subject) (*state, error) {
 	st := &state{subj: subj, name: subj.Name, grants: map[string]*schema.Grant{}, roleIdx: map[string]map[string]bool{}}
 	if subj.Kind == "group" {
-		gr, _ := w.grantsOf(s, subj.Name, w.userIDs(s.users))
+		gr, _ := w.grantsOf(s, subj.Name)
 		for u, g := range gr {
 			st.grants[u] = g
 		}
 		return st, nil
 	}
-	var users []*schema.User
-	if hasUser(w.userIDs(s.users), subj.Name) {
-		users = []*schema.User{{ID: subj.Name}}
-	}
 	if s.groups == nil {
 		return st, nil
 	}
-	for _, e := range s.groups.Entries {
-		name, ok := trimYAML(e.Name)
-		if !ok {
-			continue
-		}
-		gr, g := w.grantsOf(s, name, users)
-		st.index(name, g, true)
-		if gr[subj.Name] != nil {
-			st.grants[name] = gr[subj.Name]
+	s.groups.index()
+	s.roles.index()
+	for _, name := range s.groups.names() {
+		st.index(name, w.group(name, s.groupEntry(name)), true)
+		if gr := w.grantOf(s, name, subj.Name); gr != nil {
+			st.grants[name] = gr
 		}
 	}
 	return st, nil
@@ -186,7 +193,7 @@ func (w *walker) renamesIn(child, parent *snap, names []string) map[string]strin
 	pc := &schema.Config{Groups: map[string]*schema.Group{}}
 	cc := &schema.Config{Groups: map[string]*schema.Group{}}
 	for _, n := range names {
-		ch, ph := entry(child.groups, n), entry(parent.groups, n)
+		ch, ph := child.groupEntry(n), parent.groupEntry(n)
 		switch {
 		case ch.IsZero() && !ph.IsZero():
 			pc.Groups[n] = w.group(n, ph)

@@ -21,48 +21,34 @@ func (w *walker) stepUser(child, parent *snap, st *state) ([]Event, *state, erro
 	gch := changed(child.groups, parent.groups)
 	rch := changed(child.roles, parent.roles)
 	affected := map[string]bool{}
-	for _, g := range gch {
-		affected[g] = true
+	var gnames []string
+	for _, c := range gch {
+		affected[c.name] = true
+		gnames = append(gnames, c.name)
+		// Known hashes spare a scan of the parent's folder below.
+		parent.hint(c.name, c.b)
 	}
-	for _, r := range rch {
-		for g := range st.roleIdx[r] {
+	for _, c := range rch {
+		// A role change matters only if it names this person, before or after.
+		if !w.roleHas(c.name, c.a, u) && !w.roleHas(c.name, c.b, u) {
+			continue
+		}
+		for g := range st.roleIdx[c.name] {
 			affected[g] = true
 		}
 	}
-	var parentUsers []*schema.User
-	childHas := hasUser(w.userIDs(child.users), u)
-	parentHas := childHas
-	if child.users != parent.users {
-		parentHas = hasUser(w.userIDs(parent.users), u)
-	}
-	if parentHas {
-		parentUsers = []*schema.User{{ID: u}}
-	}
-	if childHas != parentHas { // the person was added or removed: everything may change
-		for g := range st.grants {
-			affected[g] = true
-		}
-		if parent.groups != nil {
-			for _, e := range parent.groups.Entries {
-				if n, ok := trimYAML(e.Name); ok {
-					affected[n] = true
-				}
-			}
-		}
-	}
-	for _, g := range gch {
-		st.index(g, w.group(g, entry(child.groups, g)), false)
-		st.index(g, w.group(g, entry(parent.groups, g)), true)
+	for _, c := range gch {
+		st.index(c.name, w.group(c.name, c.a), false)
+		st.index(c.name, w.group(c.name, c.b), true)
 	}
 	before := map[string]*schema.Grant{}
 	for g := range affected {
-		gr, _ := w.grantsOf(parent, g, parentUsers)
-		if gr[u] != nil {
-			before[g] = gr[u]
+		if gr := w.grantOf(parent, g, u); gr != nil {
+			before[g] = gr
 		}
 	}
 	var events []Event
-	renamed := w.renamesIn(child, parent, gch)
+	renamed := w.renamesIn(child, parent, gnames)
 	done := map[string]bool{}
 	for now, old := range renamed {
 		a, b := st.grants[now], before[old]
@@ -95,30 +81,35 @@ func (w *walker) stepUser(child, parent *snap, st *state) ([]Event, *state, erro
 
 func (w *walker) stepGroup(child, parent *snap, st *state) ([]Event, *state, error) {
 	cur := st.name
-	gch := changed(child.groups, parent.groups)
-	rch := changed(child.roles, parent.roles)
 	old := cur
 	if entry(parent.groups, cur).IsZero() && !entry(child.groups, cur).IsZero() {
-		if d, ok := w.renamesIn(child, parent, gch)[cur]; ok {
+		// Created here: renamed from a group deleted in the same commit?
+		var names []string
+		for _, c := range changed(child.groups, parent.groups) {
+			names = append(names, c.name)
+		}
+		if d, ok := w.renamesIn(child, parent, names)[cur]; ok {
 			old = d
 		}
 	}
-	affected := old != cur || child.users != parent.users || contains(gch, cur) || contains(gch, old)
-	roles := map[string]bool{}
+	// Only this group's file and its roles' files matter: compare their
+	// blob hashes instead of diffing whole folders.
+	affected := old != cur || entry(child.groups, cur) != entry(parent.groups, old)
 	for _, g := range []*schema.Group{w.group(cur, entry(child.groups, cur)), w.group(old, entry(parent.groups, old))} {
-		if g != nil {
-			for _, m := range g.Members {
-				roles[m.Role] = m.Role != ""
+		if g == nil || affected {
+			continue
+		}
+		for _, m := range g.Members {
+			if m.Role != "" && entry(child.roles, m.Role) != entry(parent.roles, m.Role) {
+				affected = true
+				break
 			}
 		}
-	}
-	for _, r := range rch {
-		affected = affected || roles[r]
 	}
 	if !affected {
 		return nil, st, nil
 	}
-	before, _ := w.grantsOf(parent, old, w.userIDs(parent.users))
+	before, _ := w.grantsOf(parent, old)
 	var events []Event
 	if old != cur {
 		events = append(events, Event{Op: OpRenamed, Group: cur, From: old})
@@ -188,15 +179,6 @@ func sameTime(a, b *time.Time) bool {
 		return a == nil && b == nil
 	}
 	return a.Equal(*b)
-}
-
-func contains(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func sortEvents(es []Event) {

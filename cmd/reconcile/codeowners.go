@@ -42,6 +42,7 @@ the committed file is stale.`,
 			repo, rerr := gitrev.Open(a.configDir)
 			switch {
 			case rerr == nil:
+				_ = repo.Close()
 				prefix = repo.Prefix
 				if output == "" {
 					output = filepath.Join(repo.Root, filepath.FromSlash(codeowners.Path))

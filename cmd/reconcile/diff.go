@@ -72,7 +72,6 @@ func writeDiff(a *app, r *accessdiff.Report) error {
 
 // revRange is a loaded base...head comparison.
 type revRange struct {
-	repo       *gitrev.Repo
 	base, head accessdiff.Side
 	baseCommit gitrev.Commit
 	headCommit *gitrev.Commit // nil for WORKTREE
@@ -88,7 +87,8 @@ func loadRange(a *app, baseRev, headRev string, now time.Time) (*revRange, error
 	if err != nil {
 		return nil, err
 	}
-	rv := &revRange{repo: repo}
+	defer repo.Close() // everything is read before returning
+	rv := &revRange{}
 	var headCfg *schema.Config
 	baseC, err := repo.Resolve(baseRev)
 	if err != nil {

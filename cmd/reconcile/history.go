@@ -48,6 +48,7 @@ written: an until passing is not a commit, so each gain shows its until.`,
 			if err != nil {
 				return err
 			}
+			defer repo.Close()
 			subj, err := historySubject(repo, args[0])
 			if err != nil {
 				return err
