@@ -7,8 +7,10 @@ import (
 )
 
 // Limits are the removal guards (access.yaml `limits`, overridden by flags).
+// The zero value is the strictest: no removal at all. A negative value turns
+// that guard off.
 type Limits struct {
-	MaxRemovals     int     // most removals in one run
+	MaxRemovals     int     // most removals in one run; 0 allows none
 	MaxRemovalRatio float64 // most removals from one group, as a share of its current members
 	AllowMass       bool    // --allow-mass-removal: the operator has looked and agrees
 }
@@ -35,10 +37,10 @@ func CheckGuards(p *Plan, l Limits, members func(target, group string) int) erro
 		return nil
 	}
 	var reasons []string
-	if l.MaxRemovals > 0 && p.Summary.Remove > l.MaxRemovals {
+	if l.MaxRemovals >= 0 && p.Summary.Remove > l.MaxRemovals {
 		reasons = append(reasons, fmt.Sprintf("%d removals exceed max_removals %d", p.Summary.Remove, l.MaxRemovals))
 	}
-	if l.MaxRemovalRatio > 0 {
+	if l.MaxRemovalRatio >= 0 {
 		perGroup := map[[2]string]int{}
 		for _, c := range p.Changes {
 			if c.Op == OpRemove {

@@ -247,3 +247,16 @@ func TestPlanStaysQuietAboutMembersInheritedFromAManagedParent(t *testing.T) {
 		t.Error("bob inherits from an unmanaged parent; that must be reported")
 	}
 }
+
+func TestGuardZeroAllowsNoRemovalAndNegativeTurnsItOff(t *testing.T) {
+	members := map[string]map[string]string{"g": {"1": "a@x", "2": "b@x", "3": "c@x", "4": "d@x"}}
+	p := MakePlan(Input{Target: "okta", Want: Want{"g": {}}, Observed: obs(members)})
+	count := func(target, group string) int { return len(members[group]) }
+	var zero Limits
+	if err := CheckGuards(p, zero, count); err == nil || !strings.Contains(err.Error(), "4 removals exceed max_removals 0") {
+		t.Fatalf("the zero Limits must refuse every removal: %v", err)
+	}
+	if err := CheckGuards(p, Limits{MaxRemovals: -1, MaxRemovalRatio: -1}, count); err != nil {
+		t.Errorf("negative limits are off: %v", err)
+	}
+}

@@ -61,8 +61,8 @@ that failed); with --detailed-exitcode, 2 when the plan has changes.`,
 	fl.BoolVar(&f.apply, "apply", false, "write the changes (default: plan only)")
 	fl.StringVar(&f.planFile, "plan-file", "", "with --apply: a plan JSON from an earlier run; apply only if the fresh plan has the same plan_hash")
 	fl.StringVar(&f.only, "only", "okta,gitlab", "targets to reconcile, comma-separated")
-	fl.IntVar(&f.maxRemovals, "max-removals", -1, "most removals in one run (default: access.yaml limits.max_removals, else 100)")
-	fl.Float64Var(&f.maxRemovalRatio, "max-removal-ratio", -1, "largest share of a group's members removed in one run (default: access.yaml, else 0.5)")
+	fl.IntVar(&f.maxRemovals, "max-removals", schema.DefaultMaxRemovals, "most removals in one run; 0 allows none, -1 no limit (default: access.yaml limits.max_removals, else 100)")
+	fl.Float64Var(&f.maxRemovalRatio, "max-removal-ratio", schema.DefaultMaxRemovalRatio, "largest share of a group's members removed in one run; -1 no limit (default: access.yaml, else 0.5)")
 	fl.BoolVar(&f.allowMass, "allow-mass-removal", false, "apply even when a removal guard trips")
 	fl.BoolVar(&f.detailedExitcode, "detailed-exitcode", false, "exit 2 when the plan has changes")
 	fl.BoolVar(&f.sandbox, "sandbox", false, "run against in-process fake Okta and GitLab seeded from the config with drift")
@@ -106,7 +106,7 @@ func runPlan(cmd *cobra.Command, a *app, f *planFlags) error {
 		}
 	}
 	opts := reconcile.RunOptions{Targets: targets, Apply: f.apply, ReviewedHash: reviewed,
-		Limits: limits(cfg, f), Format: a.format, Out: a.stdout,
+		Limits: limits(cmd, cfg, f), Format: a.format, Out: a.stdout,
 		ApplyOptions: reconcile.ApplyOptions{Concurrency: f.concurrency, Commit: commitOf(a), Log: a.log, Progress: progressWriter(a)}}
 	out, err := reconcile.Run(ctx, opts)
 	if err != nil {
@@ -158,18 +158,15 @@ func parseOnly(s string) (map[string]bool, error) {
 	return m, nil
 }
 
-func limits(cfg *schema.Config, f *planFlags) reconcile.Limits {
-	l := reconcile.Limits{MaxRemovals: schema.DefaultMaxRemovals, MaxRemovalRatio: schema.DefaultMaxRemovalRatio, AllowMass: f.allowMass}
-	if cfg.Settings.Limits.MaxRemovals > 0 {
-		l.MaxRemovals = cfg.Settings.Limits.MaxRemovals
-	}
-	if cfg.Settings.Limits.MaxRemovalRatio > 0 {
-		l.MaxRemovalRatio = cfg.Settings.Limits.MaxRemovalRatio
-	}
-	if f.maxRemovals >= 0 {
+// limits are access.yaml's (the loader fills in the defaults), each
+// overridden by its flag when the flag is given.
+func limits(cmd *cobra.Command, cfg *schema.Config, f *planFlags) reconcile.Limits {
+	l := reconcile.Limits{MaxRemovals: cfg.Settings.Limits.MaxRemovals,
+		MaxRemovalRatio: cfg.Settings.Limits.MaxRemovalRatio, AllowMass: f.allowMass}
+	if cmd.Flags().Changed("max-removals") {
 		l.MaxRemovals = f.maxRemovals
 	}
-	if f.maxRemovalRatio >= 0 {
+	if cmd.Flags().Changed("max-removal-ratio") {
 		l.MaxRemovalRatio = f.maxRemovalRatio
 	}
 	return l

@@ -120,3 +120,22 @@ func copyDir(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+func TestMaxRemovalsZeroAllowsNoRemoval(t *testing.T) {
+	code, _, errOut := runCLI(t, nil, "--sandbox", "--apply", "--max-removals", "0", "--config", exampleConfig, "--now", "2026-11-23")
+	if code != 1 || !strings.Contains(errOut, "refusing to apply") || strings.Contains(errOut, "change applied") {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+}
+
+func TestAccessYAMLLimitsApplyWithoutFlags(t *testing.T) {
+	dir := t.TempDir()
+	copyDir(t, exampleConfig, dir)
+	p := filepath.Join(dir, "access.yaml")
+	b, _ := os.ReadFile(p)
+	os.WriteFile(p, bytes.Replace(b, []byte("max_removals: 25"), []byte("max_removals: 1"), 1), 0o644)
+	code, _, errOut := runCLI(t, nil, "--sandbox", "--apply", "--config", dir, "--now", "2026-11-23")
+	if code != 1 || !strings.Contains(errOut, "2 removals exceed max_removals 1") {
+		t.Fatalf("exit %d\n%s", code, errOut)
+	}
+}

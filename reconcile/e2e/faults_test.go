@@ -170,7 +170,10 @@ func TestApplyConvergesThroughFaults(t *testing.T) {
 			w.okta.ResetCounts()
 			w.gitlab.ResetCounts()
 
+			// The guards are not under test here (reconcile's own tests
+			// cover them): turn them off explicitly.
 			out, err := reconcile.Run(ctx, reconcile.RunOptions{Targets: targets, Apply: true, Out: io.Discard,
+				Limits:       reconcile.Limits{MaxRemovals: -1, MaxRemovalRatio: -1},
 				ApplyOptions: reconcile.ApplyOptions{Concurrency: 4, Commit: "e2e"}})
 			if err != nil {
 				t.Fatalf("apply run: %v", err)
