@@ -138,10 +138,13 @@ type walker struct {
 	repo   *gitrev.Repo
 	groups map[plumbing.Hash]*schema.Group // parsed once per file version
 	roles  map[plumbing.Hash]*schema.Role
+	refs   map[plumbing.Hash][]string // roles named in a group file version
+	texts  map[plumbing.Hash][]byte   // file versions' bytes
 }
 
 func newWalker(repo *gitrev.Repo) *walker {
-	return &walker{repo: repo, groups: map[plumbing.Hash]*schema.Group{}, roles: map[plumbing.Hash]*schema.Role{}}
+	return &walker{repo: repo, groups: map[plumbing.Hash]*schema.Group{}, roles: map[plumbing.Hash]*schema.Role{},
+		refs: map[plumbing.Hash][]string{}, texts: map[plumbing.Hash][]byte{}}
 }
 
 // snapshot reads c's config trees; folders whose hash equals prev's are

@@ -1,6 +1,8 @@
 package history
 
 import (
+	"bytes"
+	"regexp"
 	"sort"
 	"testing/fstest" // a one-file fs.FS to run schema.Load on a single file version
 
@@ -35,7 +37,7 @@ func (w *walker) group(name string, h plumbing.Hash) *schema.Group {
 		clear(w.groups) // a walk needs the versions of two neighbouring commits
 	}
 	var g *schema.Group
-	if data, err := w.blob(h); err == nil {
+	if data := w.text(h); data != nil {
 		file := "groups/" + name + ".yaml"
 		cfg, _ := schema.Load(fstest.MapFS{file: {Data: data}})
 		g = cfg.Groups[name]
@@ -58,7 +60,7 @@ func (w *walker) role(name string, h plumbing.Hash) *schema.Role {
 		clear(w.roles)
 	}
 	var r *schema.Role
-	if data, err := w.blob(h); err == nil {
+	if data := w.text(h); data != nil {
 		cfg, _ := schema.Load(fstest.MapFS{"roles/" + name + ".yaml": {Data: data}})
 		r = cfg.Roles[name]
 	}
@@ -103,6 +105,9 @@ func (w *walker) grantsOf(s *snap, name string) (map[string]*schema.Grant, *sche
 
 // roleHas reports whether the role version h lists user u.
 func (w *walker) roleHas(name string, h plumbing.Hash, u string) bool {
+	if h.IsZero() || !bytes.Contains(w.text(h), []byte(u)) {
+		return false // not even in the text: no need to parse
+	}
 	r := w.role(name, h)
 	if r == nil {
 		return false
@@ -115,25 +120,67 @@ func (w *walker) roleHas(name string, h plumbing.Hash, u string) bool {
 	return false
 }
 
-// grantOf is u's grant of group name at s, compiling only when u is named
-// in the group or in one of its roles.
+// grantOf is u's grant of group name at s. The file is parsed and
+// compiled only when its text names u or one of its roles lists u; most
+// versions of most files do neither, and YAML parsing is the walk's main
+// cost.
 func (w *walker) grantOf(s *snap, name, u string) *schema.Grant {
-	g := w.group(name, s.groupEntry(name))
-	if g == nil {
+	h := s.groupEntry(name)
+	if h.IsZero() {
 		return nil
 	}
-	named := false
-	for _, m := range g.Members {
-		if m.User == u || (m.Role != "" && w.roleHas(m.Role, entry(s.roles, m.Role), u)) {
-			named = true
+	named := bytes.Contains(w.text(h), []byte(u))
+	for _, r := range w.roleRefs(h) {
+		if named {
 			break
 		}
+		named = w.roleHas(r, entry(s.roles, r), u)
 	}
 	if !named {
 		return nil
 	}
 	gr, _ := w.grantsOf(s, name)
 	return gr[u]
+}
+
+// roleRef finds role references in a group file's text: member entries
+// and owners alike, so the result is a superset of the roles it lists,
+// which is all the role index needs.
+var roleRef = regexp.MustCompile(`role:\s*["']?([A-Za-z0-9][A-Za-z0-9._-]*)`)
+
+// roleRefs are the roles named in the group file version h.
+func (w *walker) roleRefs(h plumbing.Hash) []string {
+	if h.IsZero() {
+		return nil
+	}
+	if r, ok := w.refs[h]; ok {
+		return r
+	}
+	if len(w.refs) > maxCached {
+		clear(w.refs)
+	}
+	var out []string
+	for _, m := range roleRef.FindAllSubmatch(w.text(h), -1) {
+		out = append(out, string(m[1]))
+	}
+	w.refs[h] = out
+	return out
+}
+
+// text is a file version's bytes, kept while the walk is near it.
+func (w *walker) text(h plumbing.Hash) []byte {
+	if d, ok := w.texts[h]; ok {
+		return d
+	}
+	if len(w.texts) > maxCached {
+		clear(w.texts)
+	}
+	d, err := w.blob(h)
+	if err != nil {
+		d = nil // unreadable: names nobody
+	}
+	w.texts[h] = d
+	return d
 }
 
 // initial computes the subject's state at the newest snapshot.
@@ -152,7 +199,7 @@ func (w *walker) initial(s *snap, subj Subject) (*state, error) {
 	s.groups.index()
 	s.roles.index()
 	for _, name := range s.groups.names() {
-		st.index(name, w.group(name, s.groupEntry(name)), true)
+		st.index(name, w.roleRefs(s.groupEntry(name)), true)
 		if gr := w.grantOf(s, name, subj.Name); gr != nil {
 			st.grants[name] = gr
 		}
@@ -161,21 +208,15 @@ func (w *walker) initial(s *snap, subj Subject) (*state, error) {
 }
 
 // index records (add) or forgets which roles group g lists.
-func (st *state) index(name string, g *schema.Group, add bool) {
-	if g == nil {
-		return
-	}
-	for _, m := range g.Members {
-		if m.Role == "" {
-			continue
-		}
+func (st *state) index(name string, roles []string, add bool) {
+	for _, r := range roles {
 		if add {
-			if st.roleIdx[m.Role] == nil {
-				st.roleIdx[m.Role] = map[string]bool{}
+			if st.roleIdx[r] == nil {
+				st.roleIdx[r] = map[string]bool{}
 			}
-			st.roleIdx[m.Role][name] = true
+			st.roleIdx[r][name] = true
 		} else {
-			delete(st.roleIdx[m.Role], name)
+			delete(st.roleIdx[r], name)
 		}
 	}
 }

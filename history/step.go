@@ -38,8 +38,8 @@ func (w *walker) stepUser(child, parent *snap, st *state) ([]Event, *state, erro
 		}
 	}
 	for _, c := range gch {
-		st.index(c.name, w.group(c.name, c.a), false)
-		st.index(c.name, w.group(c.name, c.b), true)
+		st.index(c.name, w.roleRefs(c.a), false)
+		st.index(c.name, w.roleRefs(c.b), true)
 	}
 	before := map[string]*schema.Grant{}
 	for g := range affected {
