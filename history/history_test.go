@@ -132,3 +132,10 @@ func TestGroupHistoryFollowsTheFileThroughARename(t *testing.T) {
 		t.Errorf("Limit 1 gave %d events", len(limited))
 	}
 }
+
+func TestScanRoleRefsFindsMemberAndOwnerRoles(t *testing.T) {
+	got := history.ScanRoleRefsForTest([]byte("owners: [alice, {role: eng-leads}]\nmembers:\n  - role: backend\n  - role: \"web.team\"\n  - alice\n"))
+	if strings.Join(got, ",") != "eng-leads,backend,web.team" {
+		t.Errorf("role refs = %v", got)
+	}
+}

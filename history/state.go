@@ -2,7 +2,6 @@ package history
 
 import (
 	"bytes"
-	"regexp"
 	"sort"
 	"testing/fstest" // a one-file fs.FS to run schema.Load on a single file version
 
@@ -143,11 +142,6 @@ func (w *walker) grantOf(s *snap, name, u string) *schema.Grant {
 	return gr[u]
 }
 
-// roleRef finds role references in a group file's text: member entries
-// and owners alike, so the result is a superset of the roles it lists,
-// which is all the role index needs.
-var roleRef = regexp.MustCompile(`role:\s*["']?([A-Za-z0-9][A-Za-z0-9._-]*)`)
-
 // roleRefs are the roles named in the group file version h.
 func (w *walker) roleRefs(h plumbing.Hash) []string {
 	if h.IsZero() {
@@ -159,12 +153,42 @@ func (w *walker) roleRefs(h plumbing.Hash) []string {
 	if len(w.refs) > maxCached {
 		clear(w.refs)
 	}
-	var out []string
-	for _, m := range roleRef.FindAllSubmatch(w.text(h), -1) {
-		out = append(out, string(m[1]))
-	}
+	out := scanRoleRefs(w.text(h))
 	w.refs[h] = out
 	return out
+}
+
+// scanRoleRefs finds every "role: NAME" in a group file's text: member
+// entries and owners alike, so the result is a superset of the roles it
+// lists, which is all the role index needs. A byte scan, since a regular
+// expression over thousands of file versions cost more than the rest of
+// the check.
+func scanRoleRefs(data []byte) []string {
+	var out []string
+	key := []byte("role:")
+	for i := bytes.Index(data, key); i >= 0; {
+		j := i + len(key)
+		for j < len(data) && (data[j] == ' ' || data[j] == '\t' || data[j] == '"' || data[j] == '\'') {
+			j++
+		}
+		k := j
+		for k < len(data) && isNameByte(data[k]) {
+			k++
+		}
+		if k > j {
+			out = append(out, string(data[j:k]))
+		}
+		next := bytes.Index(data[k:], key)
+		if next < 0 {
+			break
+		}
+		i = k + next
+	}
+	return out
+}
+
+func isNameByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-'
 }
 
 // text is a file version's bytes, kept while the walk is near it.
