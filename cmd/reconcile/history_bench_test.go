@@ -169,7 +169,7 @@ func benchCLI(b *testing.B, args ...string) {
 	b.Helper()
 	var out, errb bytes.Buffer
 	start := cpuTime()
-	defer func() { b.ReportMetric(float64((cpuTime()-start).Milliseconds()), "cpu-ms/op") }()
+	defer func() { b.ReportMetric(float64((cpuTime() - start).Milliseconds()), "cpu-ms/op") }()
 	if code := run(context.Background(), args, strings.NewReader(""), &out, &errb, func(string) string { return "" }); code != 0 {
 		b.Fatalf("reconcile %v: exit %d\n%s", args, code, errb.String())
 	}
