@@ -140,8 +140,17 @@ func changed(a, b *rawTree) []change {
 		copy(c.b[:], hb)
 		out = append(out, c)
 	}
-	ea, oa := a.next(0)
-	eb, ob := b.next(0)
+	// Two versions of a folder are byte-identical up to the first changed
+	// entry: skip the entries inside that common prefix in one pass.
+	start := 0
+	if a != nil && b != nil {
+		p := commonPrefix(a.data, b.data)
+		for _, off := a.next(0); off >= 0 && off <= p; _, off = a.next(off) {
+			start = off
+		}
+	}
+	ea, oa := a.next(start)
+	eb, ob := b.next(start)
 	for oa >= 0 || ob >= 0 {
 		switch {
 		case ob < 0 || (oa >= 0 && bytes.Compare(ea.name, eb.name) < 0):
@@ -159,4 +168,23 @@ func changed(a, b *rawTree) []change {
 		}
 	}
 	return out
+}
+
+// commonPrefix is the length of the longest common prefix of x and y,
+// found by halving with bytes.Equal (vectorised) rather than byte by byte.
+func commonPrefix(x, y []byte) int {
+	n := min(len(x), len(y))
+	lo, hi := 0, n // x[:lo] == y[:lo]; the mismatch, if any, is before hi
+	for hi-lo > 64 {
+		mid := lo + (hi-lo)/2
+		if bytes.Equal(x[lo:mid], y[lo:mid]) {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	for lo < hi && x[lo] == y[lo] {
+		lo++
+	}
+	return lo
 }

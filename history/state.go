@@ -254,16 +254,15 @@ func trimYAML(n string) (string, bool) {
 
 // renamesIn pairs group files deleted and created between parent and child
 // that manage the same targets: child name -> parent name.
-func (w *walker) renamesIn(child, parent *snap, names []string) map[string]string {
+func (w *walker) renamesIn(changes []change) map[string]string {
 	pc := &schema.Config{Groups: map[string]*schema.Group{}}
 	cc := &schema.Config{Groups: map[string]*schema.Group{}}
-	for _, n := range names {
-		ch, ph := child.groupEntry(n), parent.groupEntry(n)
+	for _, c := range changes { // a: child, b: parent
 		switch {
-		case ch.IsZero() && !ph.IsZero():
-			pc.Groups[n] = w.group(n, ph)
-		case !ch.IsZero() && ph.IsZero():
-			cc.Groups[n] = w.group(n, ch)
+		case c.a.IsZero() && !c.b.IsZero():
+			pc.Groups[c.name] = w.group(c.name, c.b)
+		case !c.a.IsZero() && c.b.IsZero():
+			cc.Groups[c.name] = w.group(c.name, c.a)
 		}
 	}
 	if len(pc.Groups) == 0 || len(cc.Groups) == 0 {

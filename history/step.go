@@ -21,10 +21,8 @@ func (w *walker) stepUser(child, parent *snap, st *state) ([]Event, *state, erro
 	gch := changed(child.groups, parent.groups)
 	rch := changed(child.roles, parent.roles)
 	affected := map[string]bool{}
-	var gnames []string
 	for _, c := range gch {
 		affected[c.name] = true
-		gnames = append(gnames, c.name)
 		// Known hashes spare a scan of the parent's folder below.
 		parent.hint(c.name, c.b)
 	}
@@ -48,7 +46,7 @@ func (w *walker) stepUser(child, parent *snap, st *state) ([]Event, *state, erro
 		}
 	}
 	var events []Event
-	renamed := w.renamesIn(child, parent, gnames)
+	renamed := w.renamesIn(gch)
 	done := map[string]bool{}
 	for now, old := range renamed {
 		a, b := st.grants[now], before[old]
@@ -84,11 +82,7 @@ func (w *walker) stepGroup(child, parent *snap, st *state) ([]Event, *state, err
 	old := cur
 	if entry(parent.groups, cur).IsZero() && !entry(child.groups, cur).IsZero() {
 		// Created here: renamed from a group deleted in the same commit?
-		var names []string
-		for _, c := range changed(child.groups, parent.groups) {
-			names = append(names, c.name)
-		}
-		if d, ok := w.renamesIn(child, parent, names)[cur]; ok {
+		if d, ok := w.renamesIn(changed(child.groups, parent.groups))[cur]; ok {
 			old = d
 		}
 	}
