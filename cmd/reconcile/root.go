@@ -87,6 +87,7 @@ func newRootCmd(a *app) *cobra.Command {
 		newHistoryCmd(a),
 		newExpiringCmd(a),
 		newPruneExpiredCmd(a),
+		newMediatorConfigCmd(a),
 	)
 	return root
 }
