@@ -26,6 +26,11 @@ logins (owning roles stand for their members; app owners co-own the app's
 groups); access.yaml, users.yaml, .github/ and new files by the admins.
 With --check nothing is written: it exits 1 and prints the difference when
 the committed file is stale.`,
+		Example: `  # write .github/CODEOWNERS after changing owners
+  reconcile codeowners --config access-config
+
+  # in CI: fail when the committed file is stale
+  reconcile codeowners --config access-config --check`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			now, err := a.now()

@@ -30,6 +30,12 @@ when, who needs to approve, and (with --plan-file) the plan against live Okta
 and GitLab produced by "reconcile --format markdown > plan.md". Later runs
 find the comment by a hidden marker and update it, so a pull request never
 collects one comment per push. --dry-run prints the body instead.`,
+		Example: `  # in the pull-request workflow: plan, then post or update the one comment
+  reconcile --config access-config --format markdown > plan.md
+  GITHUB_TOKEN=... reconcile comment --config access-config --github-pr 42 --plan-file plan.md
+
+  # see the body without posting
+  reconcile comment --config access-config --github-pr 42 --dry-run`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if f.pr <= 0 {

@@ -19,6 +19,11 @@ quoting and order stay as they were, so a scheduled job can open a clean-up
 pull request with a readable diff. Expired entries already grant nothing;
 this only tidies the files. A file whose members are a flow list ([...]) is
 reported and left alone. A workflow sees the change with "git status".`,
+		Example: `  # what would be removed, without touching the files
+  reconcile prune-expired --config access-config --dry-run
+
+  # remove expired entries, then open a clean-up pull request with the diff
+  reconcile prune-expired --config access-config && git status --short`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := checkQueryFormat(a.format); err != nil {
