@@ -132,6 +132,16 @@ func (r *Repo) Close() error {
 	return r.closer()
 }
 
+// Reopen opens a second, independent handle on the same repository, for a
+// goroutine of its own: go-git's storage (pack readers, caches) is not safe
+// for concurrent use. Repositories not opened from disk cannot be reopened.
+func (r *Repo) Reopen() (*Repo, error) {
+	if r.Root == "" {
+		return nil, errors.New("gitrev: repository was not opened from disk")
+	}
+	return open(filepath.Join(r.Root, filepath.FromSlash(r.Prefix)), true)
+}
+
 // FromRepository wraps an already opened repository (tests, in-memory
 // storage) with the config at prefix.
 func FromRepository(repo *git.Repository, prefix string) *Repo {

@@ -13,6 +13,7 @@ package history
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -70,36 +71,30 @@ func Walk(ctx context.Context, repo *gitrev.Repo, subj Subject, opts Options) ([
 		return nil, err
 	}
 	w := newWalker(repo)
-	child, err := w.snapshot(head, nil)
-	if err != nil {
-		return nil, err
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	snaps := snapshots(ctx, repo, head)
+	first, ok := <-snaps
+	if !ok || first.err != nil {
+		return nil, firstErr(first, ctx)
 	}
+	child := first.snap
 	st, err := w.initial(child, subj)
 	if err != nil {
 		return nil, err
 	}
 	var events []Event
 	for c := head; c != nil; {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
 		if !opts.Since.IsZero() && c.Committer.When.Before(opts.Since) {
 			break
 		}
-		var parent *object.Commit
-		if c.NumParents() > 0 {
-			if parent, err = c.Parent(0); err != nil {
-				return nil, fmt.Errorf("history: parent of %s: %w", c.Hash, err)
-			}
+		next, ok := <-snaps
+		if !ok || next.err != nil {
+			return nil, firstErr(next, ctx)
 		}
-		ps := &snap{}
-		if parent != nil {
-			if ps, err = w.snapshot(parent, child); err != nil {
-				return nil, err
-			}
-		}
+		ps := next.snap
 		if ps.tree != child.tree {
-			evs, next, err := w.step(child, ps, st)
+			evs, st2, err := w.step(child, ps, st)
 			if err != nil {
 				return nil, fmt.Errorf("history: commit %.12s: %w", c.Hash, err)
 			}
@@ -108,14 +103,93 @@ func Walk(ctx context.Context, repo *gitrev.Repo, subj Subject, opts Options) ([
 				evs[i].Commit = meta
 			}
 			events = append(events, evs...)
-			st = next
+			st = st2
 			if opts.Limit > 0 && len(events) >= opts.Limit {
 				return events[:opts.Limit], nil
 			}
 		}
-		c, child = parent, ps
+		c, child = next.commit, ps
 	}
 	return events, nil
+}
+
+// snapResult is the snapshot of one commit on the first-parent line; commit
+// is that commit (nil past the root, with an empty snapshot).
+type snapResult struct {
+	commit *object.Commit
+	snap   *snap
+	err    error
+}
+
+// snapshots sends the snapshot of head, then of each first parent in turn,
+// and an empty one past the root. Reading the folder trees of thousands of
+// commits is half the walk, so it runs in a goroutine of its own on a second
+// handle of the repository (go-git's storage is not safe for concurrent
+// use), while the walk reads and parses file versions on the first. A
+// repository that cannot be reopened (in memory) is read in one goroutine.
+func snapshots(ctx context.Context, repo *gitrev.Repo, head *object.Commit) <-chan snapResult {
+	out := make(chan snapResult, 64)
+	r2, err := repo.Reopen()
+	if err != nil {
+		out = make(chan snapResult) // unbuffered: the producer runs in step with the walk
+		r2 = repo
+	}
+	go func() {
+		defer close(out)
+		if r2 != repo {
+			defer r2.Close()
+		}
+		send := func(s snapResult) bool {
+			select {
+			case out <- s:
+				return s.err == nil && s.commit != nil
+			case <-ctx.Done():
+				return false
+			}
+		}
+		pw := newWalker(r2)
+		c, err := r2.Git().CommitObject(head.Hash)
+		if err != nil {
+			send(snapResult{err: fmt.Errorf("history: %s: %w", head.Hash, err)})
+			return
+		}
+		child, err := pw.snapshot(c, nil)
+		if !send(snapResult{commit: c, snap: child, err: err}) {
+			return
+		}
+		for {
+			var parent *object.Commit
+			if c.NumParents() > 0 {
+				if parent, err = c.Parent(0); err != nil {
+					send(snapResult{err: fmt.Errorf("history: parent of %s: %w", c.Hash, err)})
+					return
+				}
+			}
+			ps := &snap{}
+			if parent != nil {
+				if ps, err = pw.snapshot(parent, child); err != nil {
+					send(snapResult{err: err})
+					return
+				}
+			}
+			if !send(snapResult{commit: parent, snap: ps}) {
+				return
+			}
+			c, child = parent, ps
+		}
+	}()
+	return out
+}
+
+// firstErr explains a snapshot stream that ended early.
+func firstErr(r snapResult, ctx context.Context) error {
+	if r.err != nil {
+		return r.err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return errors.New("history: commit stream ended early")
 }
 
 // snap is a commit's config as tree hashes: cheap to take and compare.

@@ -3,6 +3,7 @@ package history_test
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -35,6 +36,10 @@ func group(okta string, members ...string) string {
 // buildHistory: a squash-merged grant, a merge commit from a branch, a role
 // split and a renamed group file.
 func buildHistory(t *testing.T) *gitrev.Repo {
+	return gitrev.FromRepository(historyBuilder(t).Repo, "access-config")
+}
+
+func historyBuilder(t *testing.T) *gitrevtest.Builder {
 	b := gitrevtest.New(t)
 	b.Write("access-config/access.yaml", "admins: [alice]\n").Write("access-config/users.yaml", users)
 	b.Write("access-config/roles/eng.yaml", "owners: [alice]\nmembers: [bob, carol]\n")
@@ -60,7 +65,37 @@ func buildHistory(t *testing.T) *gitrev.Repo {
 
 	b.Write("access-config/groups/operations.yaml", "owners: [alice]\nokta:\n  group: Ops\nmembers:\n  - alice\n")
 	b.Commit("Remove bob from operations (#7)", "carol", day(6))
-	return gitrev.FromRepository(b.Repo, "access-config")
+	return b
+}
+
+// A repository opened from disk is walked with a second handle reading the
+// snapshots concurrently; the answer must be the one of the plain walk.
+func TestWalkWithASecondHandleGivesTheSameEvents(t *testing.T) {
+	b := historyBuilder(t)
+	mem := gitrev.FromRepository(b.Repo, "access-config")
+	disk, err := gitrev.Open(filepath.Join(b.Dir, "access-config"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer disk.Close()
+	ctx := context.Background()
+	for _, subj := range []history.Subject{{Kind: "user", Name: "bob"}, {Kind: "user", Name: "carol"}, {Kind: "group", Name: "operations"}} {
+		want, err := history.Walk(ctx, mem, subj, history.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := history.Walk(ctx, disk, subj, history.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if lines(got) != lines(want) || len(want) == 0 {
+			t.Errorf("%s %s: from disk\n%s\nin memory\n%s", subj.Kind, subj.Name, lines(got), lines(want))
+		}
+	}
+	first, err := history.Walk(ctx, disk, history.Subject{Kind: "user", Name: "bob"}, history.Options{Limit: 1})
+	if err != nil || len(first) != 1 {
+		t.Fatalf("a limited walk stops early: %v, %d events", err, len(first))
+	}
 }
 
 func lines(evs []history.Event) string {

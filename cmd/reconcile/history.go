@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io/fs"
 	"strings"
 	"time"
 
@@ -88,15 +89,27 @@ func historySubject(repo *gitrev.Repo, arg string) (history.Subject, error) {
 	if err != nil {
 		return history.Subject{}, err
 	}
-	cfg, _ := schema.Load(fsys) // lenient: only names are needed
-	if cfg.Groups[arg] != nil {
+	if st, err := fs.Stat(fsys, "groups/"+arg+".yaml"); err == nil && !st.IsDir() {
 		return history.Subject{Kind: "group", Name: arg}, nil
 	}
+	// Only people are left to match: users.yaml alone, not the thousands of
+	// group files, which would cost more than the walk on a large org.
+	cfg, _ := schema.Load(usersOnly{fsys}) // lenient: only names are needed
 	u, err := query.FindUser(cfg, arg)
 	if err != nil {
 		return history.Subject{}, fmt.Errorf("%w (not a group either; for names that no longer exist use group/NAME or user/ID)", err)
 	}
 	return history.Subject{Kind: "user", Name: u.ID}, nil
+}
+
+// usersOnly shows users.yaml of a config and nothing else.
+type usersOnly struct{ fs.FS }
+
+func (u usersOnly) Open(name string) (fs.File, error) {
+	if name == "users.yaml" {
+		return u.FS.Open(name)
+	}
+	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
 }
 
 func historyTable(subj history.Subject, events []history.Event) table {
