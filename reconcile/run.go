@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
+	"time"
 )
 
 // RunOptions describe one `reconcile` run.
@@ -34,7 +36,9 @@ var ErrPlanChanged = errors.New("the plan changed since it was reviewed")
 // o.Apply checks the guards and the reviewed hash, then applies. A failed
 // read, a tripped guard or a changed plan returns an error before any write.
 func Run(ctx context.Context, o RunOptions) (*Outcome, error) {
+	stop := readingProgress(o.Progress, o.Targets, time.Second)
 	inputs, err := Observe(ctx, o.Targets)
+	stop()
 	if err != nil {
 		return nil, err
 	}
@@ -54,6 +58,36 @@ func Run(ctx context.Context, o RunOptions) (*Outcome, error) {
 	}
 	out.Report = Apply(ctx, p, Providers(o.Targets), o.ApplyOptions)
 	return out, nil
+}
+
+// readingProgress rewrites one line on w every interval while the targets
+// are read (a large org takes a while under rate limits); stop clears it.
+func readingProgress(w io.Writer, targets []Target, every time.Duration) (stop func()) {
+	if w == nil {
+		return func() {}
+	}
+	names := make([]string, len(targets))
+	for i, t := range targets {
+		names[i] = t.Provider.Name()
+	}
+	start := time.Now()
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				fmt.Fprintf(w, "\r%-60s\r", "")
+				return
+			case <-tick.C:
+				fmt.Fprintf(w, "\rreading %s: %s", strings.Join(names, " and "), time.Since(start).Round(every))
+			}
+		}
+	}()
+	return func() { close(done); <-finished }
 }
 
 // Render writes p in the named format.

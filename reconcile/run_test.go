@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 func TestRunWithoutApplyNeverWrites(t *testing.T) {
@@ -61,4 +63,40 @@ func TestRunGuardTripsBeforeAnyWrite(t *testing.T) {
 	if len(mp.groups["grp"]) != 5 || mp.groups["grp"]["new"] {
 		t.Errorf("a tripped guard must stop every write, also the adds: %v", mp.groups["grp"])
 	}
+}
+
+func TestReadingProgressCountsUpAndClearsItsLine(t *testing.T) {
+	var w syncBuffer
+	stop := readingProgress(&w, []Target{{Provider: &memProvider{name: "okta"}}, {Provider: &memProvider{name: "gitlab"}}}, 10*time.Millisecond)
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(w.String(), "reading okta and gitlab: ") && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	stop()
+	got := w.String()
+	if !strings.Contains(got, "\rreading okta and gitlab: ") {
+		t.Fatalf("no progress line: %q", got)
+	}
+	if !strings.HasSuffix(got, "\r") {
+		t.Errorf("the line must be cleared when reading ends: %q", got)
+	}
+	readingProgress(nil, nil, time.Millisecond)() // no terminal: a no-op that must not block
+}
+
+// syncBuffer is a bytes.Buffer safe for the progress goroutine and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
