@@ -44,14 +44,14 @@ func Dump(oktaObs, gitlabObs *Observed, o DumpOptions) ([]DumpFile, []Warning, e
 	var groups []dumpGroup
 	var warns []Warning
 	if oktaObs != nil {
-		for _, name := range sortedIDs(oktaObs.Groups) {
+		for _, name := range sortedKeys(oktaObs.Groups) {
 			og := oktaObs.Groups[name]
 			if !og.Exists {
 				warns = append(warns, Warning{Kind: "not_found", Target: "okta", Group: name, Message: "Okta group " + name + " does not exist; not dumped"})
 				continue
 			}
 			g := dumpGroup{file: slug(name), description: "Imported from Okta group " + name, okta: name}
-			for _, id := range sortedIDs(og.Members) {
+			for _, id := range sortedKeys(og.Members) {
 				m := og.Members[id]
 				if m.ReadOnly != "" || isProtected(o.Protected["okta"], m.Login) {
 					continue
@@ -62,14 +62,14 @@ func Dump(oktaObs, gitlabObs *Observed, o DumpOptions) ([]DumpFile, []Warning, e
 		}
 	}
 	if gitlabObs != nil {
-		for _, path := range sortedIDs(gitlabObs.Groups) {
+		for _, path := range sortedKeys(gitlabObs.Groups) {
 			og := gitlabObs.Groups[path]
 			if !og.Exists {
 				warns = append(warns, Warning{Kind: "not_found", Target: "gitlab", Group: path, Message: "GitLab group " + path + " does not exist; not dumped"})
 				continue
 			}
 			byLevel := map[schema.AccessLevel][]string{}
-			for _, id := range sortedIDs(og.Members) {
+			for _, id := range sortedKeys(og.Members) {
 				m := og.Members[id]
 				lvl := schema.LevelFromValue(m.Level)
 				if m.ReadOnly != "" || isProtected(o.Protected["gitlab"], m.Login) {

@@ -106,13 +106,13 @@ func planTarget(p *Plan, in Input) {
 	accounts := resolveAccounts(p, in)
 	keptProtected := map[string][]string{} // login -> groups it stays in
 	defer func() {
-		for _, login := range sortedIDs(keptProtected) {
+		for _, login := range sortedKeys(keptProtected) {
 			gs := keptProtected[login]
 			p.Warnings = append(p.Warnings, Warning{Kind: WarnProtected, Target: in.Target, User: login,
 				Message: fmt.Sprintf("%s is protected (access.yaml) and stays in %d groups the config does not grant: %s", login, len(gs), strings.Join(gs, ", "))})
 		}
 	}()
-	for _, group := range sortedGroups(in.Want) {
+	for _, group := range sortedKeys(in.Want) {
 		want := in.Want[group]
 		og := in.Observed.Groups[group]
 		switch {
@@ -130,14 +130,14 @@ func planTarget(p *Plan, in Input) {
 		}
 		wantByID := map[string]Wanted{}
 		wantByLogin := map[string]bool{}
-		for _, login := range sortedLogins(want) {
+		for _, login := range sortedKeys(want) {
 			w := want[login]
 			wantByLogin[key(login)] = true
 			if a := accounts[login]; a != nil && a.Active {
 				wantByID[a.ID] = w
 			}
 		}
-		for _, id := range sortedIDs(wantByID) {
+		for _, id := range sortedKeys(wantByID) {
 			w := wantByID[id]
 			a := accounts[w.Login]
 			c := Change{Target: in.Target, Group: group, User: w.User, ConfigGroup: w.ConfigGroup,
@@ -157,7 +157,7 @@ func planTarget(p *Plan, in Input) {
 			}
 			p.Changes = append(p.Changes, c)
 		}
-		for _, id := range sortedIDs(og.Members) {
+		for _, id := range sortedKeys(og.Members) {
 			m := og.Members[id]
 			if _, ok := wantByID[id]; ok || wantByLogin[key(m.Login)] {
 				continue
@@ -192,8 +192,8 @@ func planTarget(p *Plan, in Input) {
 func resolveAccounts(p *Plan, in Input) map[string]*Account {
 	out := map[string]*Account{}
 	seen := map[string]bool{}
-	for _, group := range sortedGroups(in.Want) {
-		for _, login := range sortedLogins(in.Want[group]) {
+	for _, group := range sortedKeys(in.Want) {
+		for _, login := range sortedKeys(in.Want[group]) {
 			if seen[login] {
 				continue
 			}
@@ -314,25 +314,8 @@ func hashChanges(cs []Change) string {
 // Empty reports whether the plan changes nothing.
 func (p *Plan) Empty() bool { return len(p.Changes) == 0 }
 
-func sortedGroups(w Want) []string {
-	out := make([]string, 0, len(w))
-	for g := range w {
-		out = append(out, g)
-	}
-	sort.Strings(out)
-	return out
-}
-
-func sortedLogins(m map[string]Wanted) []string {
-	out := make([]string, 0, len(m))
-	for l := range m {
-		out = append(out, l)
-	}
-	sort.Strings(out)
-	return out
-}
-
-func sortedIDs[V any](m map[string]V) []string {
+// sortedKeys returns a map's keys in order, for deterministic plans.
+func sortedKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
 	for id := range m {
 		out = append(out, id)
