@@ -162,7 +162,7 @@ func TestConfigEnforcementSourceSettings(t *testing.T) {
 }
 
 func TestSampleConfigurationLoads(t *testing.T) {
-	c, err := LoadConfig("../mediator.yaml.sample", envOf(secrets), nil)
+	c, err := LoadConfig("mediator.yaml.sample", envOf(secrets), nil)
 	if err != nil {
 		t.Fatalf("mediator.yaml.sample does not load: %v", err)
 	}

@@ -6,9 +6,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/access-as-code/access/gitrev"
-	"github.com/access-as-code/access/query"
 	"github.com/access-as-code/access/schema"
+	"github.com/access-as-code/access/schema/gitrev"
+	"github.com/access-as-code/access/schema/query"
 )
 
 func newAccessOfCmd(a *app) *cobra.Command {

@@ -9,9 +9,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/access-as-code/access/approvals"
 	rgh "github.com/access-as-code/access/reconcile/github"
 	"github.com/access-as-code/access/schema"
+	"github.com/access-as-code/access/schema/approvals"
 )
 
 // approvalFlags are shared by `approvals` and `comment`.

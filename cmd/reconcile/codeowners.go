@@ -9,8 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/access-as-code/access/codeowners"
-	"github.com/access-as-code/access/gitrev"
+	"github.com/access-as-code/access/schema/codeowners"
+	"github.com/access-as-code/access/schema/gitrev"
 )
 
 func newCodeownersCmd(a *app) *cobra.Command {

@@ -7,9 +7,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/access-as-code/access/accessdiff"
-	"github.com/access-as-code/access/approvals"
 	rgh "github.com/access-as-code/access/reconcile/github"
+	"github.com/access-as-code/access/schema/accessdiff"
+	"github.com/access-as-code/access/schema/approvals"
 )
 
 // commentMarker identifies the one comment this tool keeps on a pull request.

@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/access-as-code/access/query"
+	"github.com/access-as-code/access/schema/query"
 )
 
 func newCompareCmd(a *app) *cobra.Command {

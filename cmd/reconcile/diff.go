@@ -8,9 +8,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/access-as-code/access/accessdiff"
-	"github.com/access-as-code/access/gitrev"
 	"github.com/access-as-code/access/schema"
+	"github.com/access-as-code/access/schema/accessdiff"
+	"github.com/access-as-code/access/schema/gitrev"
 )
 
 // worktreeRev names the files on disk under --config instead of a commit.

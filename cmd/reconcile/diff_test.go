@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/access-as-code/access/gitrev/gitrevtest"
 	"github.com/access-as-code/access/internal/githubfake"
+	"github.com/access-as-code/access/schema/gitrev/gitrevtest"
 )
 
 const testNow = "2026-11-23T10:00:00Z"

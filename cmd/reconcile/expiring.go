@@ -9,9 +9,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/access-as-code/access/notify"
-	"github.com/access-as-code/access/query"
+	"github.com/access-as-code/access/cmd/reconcile/internal/notify"
 	"github.com/access-as-code/access/schema"
+	"github.com/access-as-code/access/schema/query"
 )
 
 func newExpiringCmd(a *app) *cobra.Command {

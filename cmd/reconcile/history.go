@@ -8,10 +8,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/access-as-code/access/gitrev"
-	"github.com/access-as-code/access/history"
-	"github.com/access-as-code/access/query"
 	"github.com/access-as-code/access/schema"
+	"github.com/access-as-code/access/schema/gitrev"
+	"github.com/access-as-code/access/schema/history"
+	"github.com/access-as-code/access/schema/query"
 )
 
 func newHistoryCmd(a *app) *cobra.Command {

@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/access-as-code/access/query"
+	"github.com/access-as-code/access/schema/query"
 )
 
 func newOwnedByCmd(a *app) *cobra.Command {

@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/access-as-code/access/prune"
+	"github.com/access-as-code/access/schema/prune"
 )
 
 func newPruneExpiredCmd(a *app) *cobra.Command {

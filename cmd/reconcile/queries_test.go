@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/access-as-code/access/gitrev/gitrevtest"
+	"github.com/access-as-code/access/schema/gitrev/gitrevtest"
 )
 
 // queryConfig is a small org for the query commands: alice reaches

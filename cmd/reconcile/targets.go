@@ -7,12 +7,12 @@ import (
 	"net/http"
 	"os"
 
-	"github.com/access-as-code/access/gitrev"
 	"github.com/access-as-code/access/internal/sandbox"
 	"github.com/access-as-code/access/reconcile"
 	"github.com/access-as-code/access/reconcile/gitlab"
 	"github.com/access-as-code/access/reconcile/okta"
 	"github.com/access-as-code/access/schema"
+	"github.com/access-as-code/access/schema/gitrev"
 )
 
 // endpoint is where one target is reached and with what token.

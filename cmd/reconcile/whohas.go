@@ -6,8 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/access-as-code/access/query"
 	"github.com/access-as-code/access/schema"
+	"github.com/access-as-code/access/schema/query"
 )
 
 func newWhoHasCmd(a *app) *cobra.Command {

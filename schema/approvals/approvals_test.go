@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/access-as-code/access/accessdiff"
 	"github.com/access-as-code/access/schema"
+	"github.com/access-as-code/access/schema/accessdiff"
 )
 
 var now = time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)

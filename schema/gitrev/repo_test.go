@@ -10,8 +10,8 @@ import (
 	"testing/fstest"
 	"time"
 
-	"github.com/access-as-code/access/gitrev"
-	"github.com/access-as-code/access/gitrev/gitrevtest"
+	"github.com/access-as-code/access/schema/gitrev"
+	"github.com/access-as-code/access/schema/gitrev/gitrevtest"
 )
 
 func day(d int) time.Time { return time.Date(2026, 1, d, 12, 0, 0, 0, time.UTC) }

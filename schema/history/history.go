@@ -20,8 +20,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
-	"github.com/access-as-code/access/gitrev"
 	"github.com/access-as-code/access/schema"
+	"github.com/access-as-code/access/schema/gitrev"
 )
 
 // Subject is what the history is about.

@@ -25,8 +25,8 @@ import (
 	"sort"
 	"time"
 
-	"github.com/access-as-code/access/accessdiff"
 	"github.com/access-as-code/access/schema"
+	"github.com/access-as-code/access/schema/accessdiff"
 )
 
 // Input is everything a decision needs.

@@ -7,8 +7,8 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 
-	"github.com/access-as-code/access/accessdiff"
 	"github.com/access-as-code/access/schema"
+	"github.com/access-as-code/access/schema/accessdiff"
 )
 
 // state is the subject's access at one snapshot.
