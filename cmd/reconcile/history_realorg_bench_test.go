@@ -101,6 +101,11 @@ func BenchmarkHistoryRealOrg(b *testing.B) {
 			benchCLI(b, "history", "--config", cfg, "group/"+names.Group, "--format", "json")
 		}
 	})
+	b.Run("everyone", func(b *testing.B) {
+		for b.Loop() {
+			benchCLI(b, "history", "--config", cfg, "group/"+names.Everyone, "--format", "json")
+		}
+	})
 	b.Run("access-of-at", func(b *testing.B) {
 		at := synth.RealOrgHistory.Start.Add(2 * 365 * 24 * time.Hour).Format(time.RFC3339)
 		for b.Loop() {

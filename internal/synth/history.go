@@ -23,7 +23,7 @@ type HistoryOptions struct {
 // RealOrgHistory is the shape of a large open-source organisation's
 // membership repository: 2,800 first-parent commits over 8 years; about
 // 1,500 people at the end in a users.yaml of about 7,500 lines that changes
-// in most commits; 800 group files; one person (HistoryNames.Veteran) in
+// in most commits; 800 group files, one of them listing everyone; one person (HistoryNames.Veteran) in
 // more than 100 groups and several roles over time.
 var RealOrgHistory = HistoryOptions{
 	Org:     Options{Users: 1_150, Groups: 800, Roles: 40, Apps: 16, Memberships: 14_000, Seed: 2},
@@ -44,7 +44,8 @@ type Commit struct {
 type HistoryNames struct {
 	Veteran  string // joined 100+ groups and several roles over time; still here at the end
 	Departed string // was in about 25 groups, then left: gone from every file at the end
-	Group    string // a large group at the end
+	Group    string // the largest group at the end but Everyone
+	Everyone string // the group of all people, edited by every onboarding
 	People   int    // people in users.yaml at the end
 }
 
@@ -61,15 +62,26 @@ func GenerateHistory(h HistoryOptions, emit func(Commit) error) (HistoryNames, e
 		return HistoryNames{}, err
 	}
 	org.left = map[int]bool{}
+	// As in most membership repositories, everyone is in one group (the
+	// org's members), which onboarding and offboarding edit: the largest
+	// file is also the one that changes most.
+	everyone := Group{Name: "org-members", Description: "Everyone in the organisation", Owners: []Owner{{User: 0, Role: -1}}}
+	for u := range org.Users {
+		everyone.Members = append(everyone.Members, Entry{User: u, Role: -1})
+	}
+	org.Groups = append(org.Groups, everyone)
+	all := len(org.Groups) - 1
 	g := &historyGen{org: org, r: rand.New(rand.NewPCG(uint64(h.Org.Seed), 0x4157)), touched: map[string]bool{}}
 	if err := emit(Commit{When: h.Start, Author: "admin", Message: "Initial access config", Files: org.Files()}); err != nil {
 		return HistoryNames{}, err
 	}
 	vet := g.newUser("veteran", "person")
 	dep := g.newUser("departed", "person")
+	g.join(all, vet, h.Start, false)
+	g.join(all, dep, h.Start, false)
 	depGroups := 0
-	big := 0
-	for i, gr := range org.Groups {
+	big := 0 // the largest group but everyone's
+	for i, gr := range org.Groups[:all] {
 		if len(gr.Members) > len(org.Groups[big].Members) {
 			big = i
 		}
@@ -84,6 +96,7 @@ func GenerateHistory(h HistoryOptions, emit func(Commit) error) (HistoryNames, e
 		case x < 0.15:
 			u := g.newUser(firsts[r.IntN(len(firsts))], lasts[r.IntN(len(lasts))])
 			msg = fmt.Sprintf("Onboard %s (#%d)", org.Users[u].ID, i)
+			g.join(all, u, when, false)
 			for range 1 + r.IntN(3) {
 				g.join(r.IntN(len(org.Groups)), u, when, r.IntN(4) == 0)
 			}
@@ -147,7 +160,7 @@ func GenerateHistory(h HistoryOptions, emit func(Commit) error) (HistoryNames, e
 			people++
 		}
 	}
-	return HistoryNames{Veteran: org.Users[vet].ID, Departed: org.Users[dep].ID, Group: org.Groups[big].Name, People: people}, nil
+	return HistoryNames{Veteran: org.Users[vet].ID, Departed: org.Users[dep].ID, Group: org.Groups[big].Name, Everyone: org.Groups[all].Name, People: people}, nil
 }
 
 type historyGen struct {
