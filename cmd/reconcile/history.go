@@ -1,9 +1,12 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"strings"
+	"testing/fstest" // a one-file fs.FS to read one users.yaml version
 	"time"
 
 	"github.com/spf13/cobra"
@@ -26,11 +29,14 @@ date, commit, pull request number (from "Merge pull request #N" or a squash
 merge's "(#N)"), author, and what was gained, lost or changed, directly or
 through a role, with until and reason. A renamed group file is followed.
 
-The name is looked up in the current config: a group name, else any user
-identifier (id, email, Okta, GitLab or GitHub login). For a group or user
-that no longer exists, write group/NAME or user/ID. Grants are shown as
-written: an until passing is not a commit, so each gain shows its until.`,
+The name is looked up in the current config: a group name or any user
+identifier (id, email, Okta, GitLab or GitHub login). A name the current
+config does not know (a person who left, a deleted group) is searched for in
+the history. A name that is both a group and a person must be written
+group/NAME or user/ID. Grants are shown as written: an until passing is not a
+commit, so each gain shows its until.`,
 		Example: `  reconcile history alice
+  reconcile history former.colleague@example.com
   reconcile history group/backend --since 2026-01-01 --format json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -50,11 +56,15 @@ written: an until passing is not a commit, so each gain shows its until.`,
 				return err
 			}
 			defer repo.Close()
-			subj, err := historySubject(repo, args[0])
+			subj, watch, err := historySubject(cmd.Context(), repo, args[0])
 			if err != nil {
 				return err
 			}
+			opts.Group = watch
 			events, err := history.Walk(cmd.Context(), repo, subj, opts)
+			if errors.Is(err, history.ErrAlsoAGroup) {
+				return ambiguousSubject(args[0], subj.Name, " in the history")
+			}
 			if err != nil {
 				return err
 			}
@@ -73,33 +83,70 @@ written: an until passing is not a commit, so each gain shows its until.`,
 	return cmd
 }
 
-// historySubject resolves the argument against the config at HEAD.
-func historySubject(repo *gitrev.Repo, arg string) (history.Subject, error) {
+// historySubject resolves the argument against the config at HEAD, then,
+// for a name HEAD does not know (a person who left, a deleted group),
+// against the history. watch is a group name the walk must not meet: the
+// history search stopped at the person without ruling out an older group
+// of that name.
+func historySubject(ctx context.Context, repo *gitrev.Repo, arg string) (_ history.Subject, watch string, err error) {
 	if name, ok := strings.CutPrefix(arg, "group/"); ok {
-		return history.Subject{Kind: "group", Name: name}, nil
+		return history.Subject{Kind: "group", Name: name}, "", nil
 	}
 	if id, ok := strings.CutPrefix(arg, "user/"); ok {
-		return history.Subject{Kind: "user", Name: id}, nil
+		return history.Subject{Kind: "user", Name: id}, "", nil
 	}
 	head, err := repo.Resolve("HEAD")
 	if err != nil {
-		return history.Subject{}, err
+		return history.Subject{}, "", err
 	}
 	fsys, err := repo.ConfigFS(head)
 	if err != nil {
-		return history.Subject{}, err
+		return history.Subject{}, "", err
 	}
+	isGroup := false
 	if st, err := fs.Stat(fsys, "groups/"+arg+".yaml"); err == nil && !st.IsDir() {
-		return history.Subject{Kind: "group", Name: arg}, nil
+		isGroup = true
 	}
 	// Only people are left to match: users.yaml alone, not the thousands of
 	// group files, which would cost more than the walk on a large org.
 	cfg, _ := schema.Load(usersOnly{fsys}) // lenient: only names are needed
-	u, err := query.FindUser(cfg, arg)
-	if err != nil {
-		return history.Subject{}, fmt.Errorf("%w (not a group either; for names that no longer exist use group/NAME or user/ID)", err)
+	u, uerr := query.FindUser(cfg, arg)
+	var unknown *query.UnknownError
+	switch {
+	case isGroup && uerr == nil:
+		return history.Subject{}, "", ambiguousSubject(arg, u.ID, "")
+	case isGroup:
+		return history.Subject{Kind: "group", Name: arg}, "", nil
+	case uerr == nil:
+		return history.Subject{Kind: "user", Name: u.ID}, "", nil
+	case !errors.As(uerr, &unknown):
+		return history.Subject{}, "", uerr // ambiguous among people
 	}
-	return history.Subject{Kind: "user", Name: u.ID}, nil
+	found, err := history.Find(ctx, repo, arg, func(users []byte) (string, bool) {
+		cfg, _ := schema.Load(fstest.MapFS{"users.yaml": {Data: users}})
+		u, err := query.FindUser(cfg, arg)
+		if err != nil {
+			return "", false
+		}
+		return u.ID, true
+	})
+	switch {
+	case err != nil:
+		return history.Subject{}, "", err
+	case found.Group != "" && found.User != "":
+		return history.Subject{}, "", ambiguousSubject(arg, found.User, " in the history")
+	case found.Group != "":
+		return history.Subject{Kind: "group", Name: found.Group}, "", nil
+	case found.User != "" && found.Older:
+		return history.Subject{Kind: "user", Name: found.User}, arg, nil
+	case found.User != "":
+		return history.Subject{Kind: "user", Name: found.User}, "", nil
+	}
+	return history.Subject{}, "", fmt.Errorf("%w, and no group or person of that name in the history either", uerr)
+}
+
+func ambiguousSubject(name, userID, where string) error {
+	return fmt.Errorf("%q names both a group and a person%s: write group/%s or user/%s", name, where, name, userID)
 }
 
 // usersOnly shows users.yaml of a config and nothing else.

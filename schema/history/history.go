@@ -57,7 +57,14 @@ type Event struct {
 type Options struct {
 	Since time.Time // stop at commits older than this; zero = the whole history
 	Limit int       // stop after this many events; 0 = no limit
+	// Group, for a person's walk, is a group name to watch for: if a group
+	// file of that name exists in a commit walked, Walk fails with
+	// ErrAlsoAGroup (the name a person was found by is also a group's).
+	Group string
 }
+
+// ErrAlsoAGroup: see Options.Group.
+var ErrAlsoAGroup = errors.New("the name is also a group's in the history")
 
 // evalTime evaluates grants as written: no entry counts as expired.
 var evalTime = time.Time{}
@@ -98,6 +105,9 @@ func Walk(ctx context.Context, repo *gitrev.Repo, subj Subject, opts Options) ([
 			return nil, firstErr(next, ctx)
 		}
 		ps := next.snap
+		if opts.Group != "" && !entry(ps.groups, opts.Group).IsZero() {
+			return nil, ErrAlsoAGroup
+		}
 		if ps.tree != child.tree {
 			evs, st2, err := w.step(child, ps, st)
 			if err != nil {
