@@ -25,6 +25,7 @@ type OktaGrant struct {
 	OktaID      string // pinned Okta user id, if any
 	ConfigGroup string // the group file granting it (first by name when several)
 	Reason      string
+	Until       *time.Time // the config group grant's end; nil = no end
 }
 
 // GitLabGrant is one person's desired membership of one GitLab group.
@@ -35,6 +36,9 @@ type GitLabGrant struct {
 	Level       AccessLevel
 	ConfigGroup string // the group file that gives the highest level
 	Reason      string
+	// Until is when the level ends: the latest end of the config groups
+	// that give it; nil = no end.
+	Until *time.Time
 }
 
 // Desired is the compiled, effective state of a config at one instant: what

@@ -178,7 +178,7 @@ func people(base, head Side, renamed map[string]string) []Person {
 		hm := indexOkta(head.Desired.Okta[og])
 		for _, u := range sortedKeys(hm) {
 			if _, ok := bm[u]; !ok {
-				add(u, Change{Kind: KindOkta, Op: OpGain, Name: og, Group: hm[u].ConfigGroup, Reason: hm[u].Reason})
+				add(u, Change{Kind: KindOkta, Op: OpGain, Name: og, Group: hm[u].ConfigGroup, Until: hm[u].Until, Reason: hm[u].Reason})
 			}
 		}
 		if _, managed := base.Desired.Okta[og]; !managed {
@@ -186,7 +186,7 @@ func people(base, head Side, renamed map[string]string) []Person {
 		}
 		for _, u := range sortedKeys(bm) {
 			if _, ok := hm[u]; !ok {
-				add(u, Change{Kind: KindOkta, Op: OpLose, Name: og, Group: bm[u].ConfigGroup})
+				add(u, Change{Kind: KindOkta, Op: OpLose, Name: og, Group: bm[u].ConfigGroup, OldUntil: bm[u].Until})
 			}
 		}
 	}
@@ -199,9 +199,10 @@ func people(base, head Side, renamed map[string]string) []Person {
 			b, ok := bm[u]
 			switch {
 			case !ok:
-				add(u, Change{Kind: KindGitLab, Op: OpGain, Name: gp, Group: h.ConfigGroup, Level: string(h.Level), Reason: h.Reason})
+				add(u, Change{Kind: KindGitLab, Op: OpGain, Name: gp, Group: h.ConfigGroup, Level: string(h.Level), Until: h.Until, Reason: h.Reason})
 			case b.Level != h.Level:
-				add(u, Change{Kind: KindGitLab, Op: OpChange, Name: gp, Group: h.ConfigGroup, Level: string(h.Level), OldLevel: string(b.Level), Reason: h.Reason})
+				add(u, Change{Kind: KindGitLab, Op: OpChange, Name: gp, Group: h.ConfigGroup, Level: string(h.Level), OldLevel: string(b.Level),
+					Until: h.Until, OldUntil: b.Until, Reason: h.Reason})
 			}
 		}
 		if !managed {
@@ -209,7 +210,7 @@ func people(base, head Side, renamed map[string]string) []Person {
 		}
 		for _, u := range sortedKeys(bm) {
 			if _, ok := hm[u]; !ok {
-				add(u, Change{Kind: KindGitLab, Op: OpLose, Name: gp, Group: bm[u].ConfigGroup, OldLevel: string(bm[u].Level)})
+				add(u, Change{Kind: KindGitLab, Op: OpLose, Name: gp, Group: bm[u].ConfigGroup, OldLevel: string(bm[u].Level), OldUntil: bm[u].Until})
 			}
 		}
 	}

@@ -172,3 +172,44 @@ func TestUnchangedConfigIsEmpty(t *testing.T) {
 		t.Errorf("report = %+v, want empty", rep)
 	}
 }
+
+// Every row derived from an expiring grant carries its end: the Okta and
+// GitLab rows of a temporary member, and for GitLab the latest end among
+// the groups giving that level (the level lasts while any of them does).
+func TestOktaAndGitLabRowsCarryTheGrantsEnd(t *testing.T) {
+	end := time.Date(2027, 1, 10, 0, 0, 0, 0, time.UTC)
+	later := time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)
+	base := baseConfig()
+	head := clone(base)
+	head.Groups["ops"].Members = append(head.Groups["ops"].Members, schema.Member{Ref: schema.Ref{User: "carol"}, Until: &end, Reason: "INC-9"})
+	head.Groups["backend-oncall"] = &schema.Group{Name: "backend-oncall", Owners: []schema.Ref{owner("alice")},
+		GitLab:  []schema.GitLabTarget{{Group: "platform/backend", Access: schema.Developer}},
+		Members: []schema.Member{{Ref: schema.Ref{User: "dave"}, Until: &end, Reason: "INC-9"}}}
+	head.Groups["backend-pager"] = &schema.Group{Name: "backend-pager", Owners: []schema.Ref{owner("alice")},
+		GitLab:  []schema.GitLabTarget{{Group: "platform/backend", Access: schema.Developer}},
+		Members: []schema.Member{{Ref: schema.Ref{User: "dave"}, Until: &later, Reason: "INC-10"}}}
+	rep := Compute(side(base), side(head))
+	found := map[string]*time.Time{}
+	for _, p := range rep.People {
+		for _, c := range p.Changes {
+			if c.Kind != KindGroup {
+				found[p.User+" "+c.Kind+" "+c.Name] = c.Until
+			}
+		}
+	}
+	for row, want := range map[string]time.Time{"carol okta Ops": end, "dave gitlab platform/backend": later} {
+		got, ok := found[row]
+		if !ok || got == nil || !got.Equal(want) {
+			t.Errorf("%s: until %v (row present: %v), want %s", row, got, ok, want.Format(time.DateOnly))
+		}
+	}
+	var md bytes.Buffer
+	if err := WriteMarkdown(&md, rep); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(md.String(), "\n") {
+		if strings.Contains(line, "Okta group Ops") && !strings.Contains(line, "10 Jan 2027") {
+			t.Errorf("Okta row without the end: %s", line)
+		}
+	}
+}
