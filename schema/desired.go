@@ -18,6 +18,25 @@ type Grant struct {
 	Via    []Path     `json:"via"`              // direct first, then roles by name
 }
 
+// Equal reports whether g and o grant the same: the same end and reason,
+// and the same paths (role, end, reason) in the same order. A change of
+// any of them is a change a reviewer must see. Two nil grants are equal.
+func (g *Grant) Equal(o *Grant) bool {
+	if g == nil || o == nil {
+		return g == nil && o == nil
+	}
+	if g.User != o.User || !sameEnd(g.Until, o.Until) || g.Reason != o.Reason || len(g.Via) != len(o.Via) {
+		return false
+	}
+	for i := range g.Via {
+		x, y := g.Via[i], o.Via[i]
+		if x.Role != y.Role || !sameEnd(x.Until, y.Until) || x.Reason != y.Reason {
+			return false
+		}
+	}
+	return true
+}
+
 // OktaGrant is one person's desired membership of one Okta group.
 type OktaGrant struct {
 	User        string // user id

@@ -149,7 +149,7 @@ func people(base, head Side, renamed map[string]string) []Person {
 			h := hg[u]
 			if b := bg[u]; b == nil {
 				add(u, Change{Kind: KindGroup, Op: OpGain, Name: name, Via: h.Via, Until: h.Until, Reason: h.Reason})
-			} else if !sameGrant(b, h) {
+			} else if !h.Equal(b) {
 				add(u, Change{Kind: KindGroup, Op: OpChange, Name: name, Via: h.Via, OldVia: b.Via, Until: h.Until, OldUntil: b.Until, Reason: h.Reason})
 			}
 		}
@@ -284,20 +284,6 @@ func gitlabMembers(m map[string]schema.GitLabGrant) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// sameGrant: same end and the same set of paths (role names, ends, reasons).
-func sameGrant(a, b *schema.Grant) bool {
-	if !sameTime(a.Until, b.Until) || len(a.Via) != len(b.Via) {
-		return false
-	}
-	for i := range a.Via {
-		x, y := a.Via[i], b.Via[i]
-		if x.Role != y.Role || !sameTime(x.Until, y.Until) {
-			return false
-		}
-	}
-	return true
 }
 
 func sameTime(a, b *time.Time) bool {

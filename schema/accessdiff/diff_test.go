@@ -213,3 +213,37 @@ func TestOktaAndGitLabRowsCarryTheGrantsEnd(t *testing.T) {
 		}
 	}
 }
+
+// Editing only a reason, or only a GitHub login, is a change a reviewer
+// sees: the fast paths of equal.go must not skip it.
+func TestReasonOrGitHubLoginAloneIsAChange(t *testing.T) {
+	until := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	base := baseConfig()
+	base.Groups["ops"].Members = append(base.Groups["ops"].Members, schema.Member{Ref: schema.Ref{User: "carol"}, Until: &until, Reason: "INC-1"})
+	head := clone(base)
+	head.Groups["ops"].Members[2].Reason = "INC-2"
+	head.Users = users("alice", "bob", "carol", "dave")
+	head.Users[1].GitHub = "bob-gh"
+	rep := Compute(side(base), side(head))
+
+	var reasonItem, githubItem, reasonChange bool
+	for _, it := range rep.Items {
+		if it.Kind == ItemGroup && it.Name == "ops" && len(it.Members) == 1 && it.Members[0].Op == "changed" && it.Members[0].Reason == "INC-2" {
+			reasonItem = true
+		}
+		if it.Kind == ItemUser && it.Name == "bob" && strings.Join(it.Fields, ",") == "github" {
+			githubItem = true
+		}
+	}
+	for _, p := range rep.People {
+		for _, c := range p.Changes {
+			if p.User == "carol" && c.Kind == KindGroup && c.Name == "ops" && c.Op == OpChange && c.Reason == "INC-2" {
+				reasonChange = true
+			}
+		}
+	}
+	if !reasonItem || !githubItem || !reasonChange {
+		t.Errorf("reason edit as an item %v, as carol's change %v; github login edit as an item %v; want all\nitems %+v\npeople %+v",
+			reasonItem, reasonChange, githubItem, rep.Items, rep.People)
+	}
+}

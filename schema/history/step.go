@@ -4,7 +4,6 @@ import (
 	"maps"
 	"slices"
 	"sort"
-	"time"
 
 	"github.com/access-as-code/access/schema"
 )
@@ -222,7 +221,7 @@ func compare(group, user string, b, a *schema.Grant) (Event, bool) {
 		return event(OpGain, group, user, nil, a, ""), true
 	case a == nil:
 		return event(OpLose, group, user, b, nil, ""), true
-	case sameGrant(a, b):
+	case a.Equal(b):
 		return Event{}, false
 	}
 	return event(OpChange, group, user, b, a, ""), true
@@ -240,25 +239,6 @@ func event(op, group, user string, b, a *schema.Grant, from string) Event {
 		}
 	}
 	return e
-}
-
-func sameGrant(a, b *schema.Grant) bool {
-	if !sameTime(a.Until, b.Until) || a.Reason != b.Reason || len(a.Via) != len(b.Via) {
-		return false
-	}
-	for i := range a.Via {
-		if a.Via[i].Role != b.Via[i].Role || !sameTime(a.Via[i].Until, b.Via[i].Until) || a.Via[i].Reason != b.Via[i].Reason {
-			return false
-		}
-	}
-	return true
-}
-
-func sameTime(a, b *time.Time) bool {
-	if a == nil || b == nil {
-		return a == nil && b == nil
-	}
-	return a.Equal(*b)
 }
 
 func sortEvents(es []Event) {
