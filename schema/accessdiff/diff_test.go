@@ -2,6 +2,8 @@ package accessdiff
 
 import (
 	"bytes"
+	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -156,7 +158,7 @@ func TestGitLabLevelChangeAndOwnerChangeAreReported(t *testing.T) {
 		t.Errorf("gitlab changes = %v", levels)
 	}
 	it := rep.Items[0]
-	if strings.Join(it.OldOwners, ",") != "alice" || strings.Join(it.Owners, ",") != "alice,role:eng" || strings.Join(it.Fields, ",") != "gitlab" {
+	if list(it.OldOwners) != "alice" || list(it.Owners) != "alice, role:eng" || strings.Join(it.Fields, ",") != "gitlab" {
 		t.Errorf("item = %+v", it)
 	}
 	var md bytes.Buffer
@@ -228,7 +230,7 @@ func TestReasonOrGitHubLoginAloneIsAChange(t *testing.T) {
 
 	var reasonItem, githubItem, reasonChange bool
 	for _, it := range rep.Items {
-		if it.Kind == ItemGroup && it.Name == "ops" && len(it.Members) == 1 && it.Members[0].Op == "changed" && it.Members[0].Reason == "INC-2" {
+		if it.Kind == ItemGroup && it.Name == "ops" && len(it.Members) == 1 && it.Members[0].Op == EntryChanged && it.Members[0].Reason == "INC-2" {
 			reasonItem = true
 		}
 		if it.Kind == ItemUser && it.Name == "bob" && strings.Join(it.Fields, ",") == "github" {
@@ -245,5 +247,41 @@ func TestReasonOrGitHubLoginAloneIsAChange(t *testing.T) {
 	if !reasonItem || !githubItem || !reasonChange {
 		t.Errorf("reason edit as an item %v, as carol's change %v; github login edit as an item %v; want all\nitems %+v\npeople %+v",
 			reasonItem, reasonChange, githubItem, rep.Items, rep.People)
+	}
+}
+
+func TestOwnerIsAUserOrARoleNeverBoth(t *testing.T) {
+	if r, ok := RoleOwner("eng").Role(); !ok || r != "eng" {
+		t.Errorf("RoleOwner(eng).Role() = %q, %v", r, ok)
+	}
+	if _, ok := RoleOwner("eng").User(); ok {
+		t.Error("a role owner reads as a person")
+	}
+	if u, ok := UserOwner("bob").User(); !ok || u != "bob" {
+		t.Errorf("UserOwner(bob).User() = %q, %v", u, ok)
+	}
+	if _, ok := UserOwner("bob").Role(); ok {
+		t.Error("a person reads as a role")
+	}
+}
+
+func TestEntryOpsAndOwnersReadBackFromJSON(t *testing.T) {
+	in := Item{Kind: ItemGroup, Name: "ops", Op: ItemChanged, Owners: []Owner{UserOwner("bob"), RoleOwner("eng")},
+		Members: []Entry{{Op: EntryAdded, User: "bob"}, {Op: EntryRemoved, Role: "eng"}, {Op: EntryChanged, User: "carol"}}}
+	data, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"owners":["bob","role:eng"]`, `"op":"added"`, `"op":"removed"`, `"op":"changed"`} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("JSON %s lacks %s", data, want)
+		}
+	}
+	var out Item
+	if err := json.Unmarshal(data, &out); err != nil || !reflect.DeepEqual(in, out) {
+		t.Errorf("read back %+v, %v; want %+v", out, err, in)
+	}
+	if err := json.Unmarshal([]byte(`{"members":[{"op":"adedd"}]}`), &out); err == nil {
+		t.Error("a misspelt op reads without error")
 	}
 }
