@@ -96,6 +96,11 @@ func BenchmarkHistoryRealOrg(b *testing.B) {
 			benchCLI(b, "history", "--config", cfg, "user/"+names.Departed, "--format", "json")
 		}
 	})
+	b.Run("departed-bare-name", func(b *testing.B) { // found in the history first
+		for b.Loop() {
+			benchCLI(b, "history", "--config", cfg, names.Departed, "--format", "json")
+		}
+	})
 	b.Run("group", func(b *testing.B) {
 		for b.Loop() {
 			benchCLI(b, "history", "--config", cfg, "group/"+names.Group, "--format", "json")
