@@ -2,9 +2,11 @@ package gitlab_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/access-as-code/access/internal/gitlabfake"
@@ -82,5 +84,31 @@ func TestA404ThatIsNotGitLabsGroupNotFoundIsAnError(t *testing.T) {
 	obs, err := p.Observe(context.Background(), reconcile.Query{Groups: []string{"team"}})
 	if err == nil || !strings.Contains(err.Error(), "404 Group Not Found") {
 		t.Fatalf("Observe = %+v, %v; want an error naming GitLab's 404 message", obs, err)
+	}
+}
+
+func TestObserveFailsWhenPaginationGoesBackwards(t *testing.T) {
+	s := gitlabfake.New()
+	defer s.Close()
+	var names []string
+	for i := range 250 {
+		names = append(names, fmt.Sprintf("b%03d", i))
+	}
+	addUsers(s, "loop", gitlabfake.Guest, names...)
+	// An uncounted list (as above 10,000 members) whose page 3 points back
+	// to page 2. After 20 requests the server "recovers", so that a
+	// client without the check ends instead of looping forever.
+	var n atomic.Int32
+	p := providerVia(t, s, func(r *http.Request, resp *http.Response) *http.Response {
+		resp.Header.Del("X-Total")
+		resp.Header.Del("X-Total-Pages")
+		if n.Add(1) <= 20 && r.URL.Query().Get("page") == "3" {
+			resp.Header.Set("X-Next-Page", "2")
+		}
+		return resp
+	})
+	_, err := p.Observe(context.Background(), reconcile.Query{Groups: []string{"loop"}})
+	if err == nil || !strings.Contains(err.Error(), "went backwards") {
+		t.Fatalf("Observe: %v; want pagination that went backwards refused", err)
 	}
 }
