@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -155,35 +154,14 @@ func evaluatePR(ctx context.Context, a *app, f *approvalFlags) (*prContext, erro
 	if pc.rng, err = loadRange(a, base, head, now); err != nil {
 		return nil, err
 	}
-	logins := loginIndex(pc.rng.base.Config)
 	in := approvals.Input{Base: pc.rng.base, Head: pc.rng.head, Diff: pc.rng.report, Now: now}
-	if author != "" {
-		in.Author = logins[strings.ToLower(author)]
-		if in.Author == "" {
-			a.log.Warn("pull request author has no users.yaml entry with this github login", "login", author)
-		}
-	}
-	for _, l := range approvers {
-		if id := logins[strings.ToLower(strings.TrimSpace(l))]; id != "" {
-			in.ApprovedBy = append(in.ApprovedBy, id)
-		} else {
-			a.log.Warn("approval ignored: no users.yaml entry with this github login", "login", l)
-		}
+	var ignored []error
+	in.Author, in.ApprovedBy, ignored = approvals.NewLogins(pc.rng.base.Config).People(author, approvers)
+	for _, err := range ignored {
+		a.log.Warn(err.Error())
 	}
 	pc.result = approvals.Evaluate(in)
 	return pc, nil
-}
-
-// loginIndex maps lower-cased GitHub logins (GitHub compares them without
-// case) to user ids.
-func loginIndex(cfg *schema.Config) map[string]string {
-	out := map[string]string{}
-	for _, u := range cfg.Users {
-		if u != nil && u.GitHub != "" {
-			out[strings.ToLower(u.GitHub)] = u.ID
-		}
-	}
-	return out
 }
 
 // githubClient builds the GitHub client. GITHUB_TOKEN goes only where the
