@@ -89,6 +89,9 @@ func LoadDir(fsys fs.FS) ([]*Org, error) {
 		orgs = append(orgs, o)
 	}
 	if len(errs) == 0 && len(orgs) == 0 {
+		if _, err := fs.Stat(fsys, "org.yaml"); err == nil {
+			return nil, fmt.Errorf("no organization found: this is one org's directory; give its parent (the directory holding <org>/org.yaml), and --orgs to pick orgs")
+		}
 		return nil, fmt.Errorf("no organization found: expected <org>/org.yaml under the directory")
 	}
 	return orgs, errors.Join(errs...)

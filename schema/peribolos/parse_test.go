@@ -116,6 +116,9 @@ func TestLoadDirMergesTeamsAndRefusesDuplicates(t *testing.T) {
 	if len(orgs) != 1 || len(orgs[0].Teams) != 2 || orgs[0].Teams["b"] == nil {
 		t.Fatalf("orgs: %+v", orgs)
 	}
+	if _, err := LoadDir(fstest.MapFS{"org.yaml": {Data: []byte("admins: [a]\n")}}); err == nil || !strings.Contains(err.Error(), "give its parent") {
+		t.Errorf("one org's directory: %v", err)
+	}
 	fsys["acme/sig-y/teams.yaml"] = &fstest.MapFile{Data: []byte("teams:\n  a:\n    members: [erin]\n")}
 	fsys["acme/sig-z/teams.yaml"] = &fstest.MapFile{Data: []byte("teams:\n  z:\n    members: [erin]\nmembers: [erin]\n")}
 	_, err = LoadDir(fsys)
