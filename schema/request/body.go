@@ -103,3 +103,14 @@ func inline(s string) string {
 		"`", "\\`", "*", "\\*", "_", "\\_", "#", "\\#", "|", "\\|")
 	return r.Replace(s)
 }
+
+// Author is who counts as a pull request's author for approvals: the
+// requester recorded in the body when a bot opened it (a request made
+// through the issue form), else the login that opened it. So nobody
+// approves their own request by having a bot open it.
+func Author(login string, isBot bool, body string) string {
+	if r := Requester(body); isBot && r != "" {
+		return r
+	}
+	return login
+}

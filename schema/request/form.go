@@ -41,7 +41,8 @@ const MaxFormBody = 65536
 //
 // Headings other than the form's are ignored; a form heading given twice
 // (for instance typed into the reason to shadow a field) is an error, as is
-// a one-line field that spans lines.
+// a field that spans lines: every field is one line, so text that tries
+// to continue into YAML on a second line is refused before it is encoded.
 func ParseForm(body string) (Form, error) {
 	if len(body) > MaxFormBody {
 		return Form{}, fmt.Errorf("the issue body is longer than %d bytes", MaxFormBody)
@@ -100,7 +101,7 @@ func ParseForm(body string) (Form, error) {
 	if f.Until, err = get("until", true); err != nil {
 		return Form{}, err
 	}
-	if f.Reason, err = get("reason", false); err != nil {
+	if f.Reason, err = get("reason", true); err != nil {
 		return Form{}, err
 	}
 	if values["group"] == nil {

@@ -116,3 +116,16 @@ func TestBranchAndRequesterLine(t *testing.T) {
 		}
 	}
 }
+
+func TestAuthorIsTheRequesterOnlyWhenABotOpenedIt(t *testing.T) {
+	body := RequesterLine("alice-moreau") + "\n## Access request\n"
+	if got := Author("access-bot[bot]", true, body); got != "alice-moreau" {
+		t.Errorf("bot-opened request: author %q", got)
+	}
+	if got := Author("mallory", false, body); got != "mallory" {
+		t.Errorf("a person's pull request names its own author: %q", got)
+	}
+	if got := Author("access-bot[bot]", true, "no marker"); got != "access-bot[bot]" {
+		t.Errorf("bot without a record: %q", got)
+	}
+}
