@@ -201,17 +201,23 @@ func requestClient(a *app, repo string) (*rgh.Client, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	return c, configPrefix(a.configDir), nil
+	dir, err := configPrefix(a.configDir)
+	return c, dir, err
 }
 
 // configPrefix is the config directory's path inside its git repository:
-// from the checkout when there is one, else --config itself when relative.
-func configPrefix(dir string) string {
+// from the checkout when --config is in one, else --config itself when it
+// is a relative path inside the working directory (the repository root).
+func configPrefix(dir string) (string, error) {
 	if r, err := gitrev.Open(dir); err == nil {
 		defer r.Close()
-		return r.Prefix
+		return r.Prefix, nil
 	}
-	return strings.Trim(filepath.ToSlash(filepath.Clean(dir)), "/")
+	p := filepath.ToSlash(filepath.Clean(dir))
+	if filepath.IsAbs(dir) || p == ".." || strings.HasPrefix(p, "../") {
+		return "", fmt.Errorf("--config %s is not in a git checkout, so its path in the repository is unknown: run from the repository root with a relative --config", dir)
+	}
+	return strings.TrimPrefix(p, "."), nil
 }
 
 // localConfig is the checkout's config, used only for files whose git hash
