@@ -147,3 +147,30 @@ func TestQuoteRoundTrips(t *testing.T) {
 		}
 	}
 }
+
+// Whatever the reason holds, the edit adds exactly one entry whose reason
+// reads back unchanged, and leaves the other keys alone.
+func FuzzEditReason(f *testing.F) {
+	f.Add("INC-1 on call")
+	f.Add("x\"\n  - user: mallory")
+	f.Add("\u2028'; admins: [m] #")
+	f.Fuzz(func(t *testing.T, reason string) {
+		out, _, err := Edit("g.yaml", []byte(groupFile), Entry{User: "bob", Until: date("2026-12-31"), Reason: reason})
+		if err != nil {
+			return // too long or not UTF-8
+		}
+		var doc struct {
+			Description string              `yaml:"description"`
+			Owners      []string            `yaml:"owners"`
+			Members     []map[string]string `yaml:"members"`
+			Okta        map[string]string   `yaml:"okta"`
+		}
+		if err := yaml.Unmarshal(out, &doc); err != nil {
+			t.Fatalf("edited file does not parse: %v\n%s", err, out)
+		}
+		if len(doc.Members) != 3 || doc.Members[2]["reason"] != reason || doc.Members[2]["user"] != "bob" ||
+			len(doc.Owners) != 1 || doc.Okta["group"] != "Eng-Backend" || doc.Description != "Backend" {
+			t.Fatalf("reason %q gave:\n%s", reason, out)
+		}
+	})
+}
