@@ -101,6 +101,9 @@ author.`,
 			}
 			var gh *rgh.Client
 			var dir, login string
+			if !f.openPR && f.user == "" && f.role == "" && a.getenv("GITHUB_TOKEN") == "" {
+				return fmt.Errorf("--user is required (or set GITHUB_TOKEN to request for the person whose GitHub login owns it)")
+			}
 			if f.openPR || (f.user == "" && f.role == "") {
 				repo := f.repo
 				if !f.openPR && repo == "" && a.getenv("GITHUB_REPOSITORY") == "" {

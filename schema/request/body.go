@@ -84,9 +84,17 @@ func Body(req Request, res *Result, login string, issue int) (string, error) {
 		b.WriteString(".\n\n")
 	}
 	b.WriteString("### Effective change\n\n")
-	if err := accessdiff.WriteMarkdown(&b, res.Report); err != nil {
+	var diff strings.Builder
+	if err := accessdiff.WriteMarkdown(&diff, res.Report); err != nil {
 		return "", err
 	}
+	if diff.Len() > maxDiff {
+		// GitHub refuses a description over 65,536 characters; a role with
+		// many members can produce one.
+		diff.Reset()
+		diff.WriteString("The effective change is too long for this description: run `reconcile diff --base main` on this branch.\n")
+	}
+	b.WriteString(diff.String())
 	b.WriteString("\n")
 	if err := approvals.WriteMarkdown(&b, res.Approvals); err != nil {
 		return "", err
@@ -94,6 +102,9 @@ func Body(req Request, res *Result, login string, issue int) (string, error) {
 	b.WriteString("\nOpened by `reconcile request`. Merging this pull request grants the access.\n")
 	return b.String(), nil
 }
+
+// maxDiff leaves room in the description for everything else.
+const maxDiff = 50000
 
 // inline renders untrusted text as one inert markdown line: no HTML, no
 // mentions, no links, no headings.
