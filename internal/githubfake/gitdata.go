@@ -125,7 +125,8 @@ func (s *Server) refJSON(r *http.Request, name string, h plumbing.Hash) map[stri
 		"object": map[string]any{"type": "commit", "sha": h.String(), "url": s.apiURL(r, "/git/commits/"+h.String())}}
 }
 
-// getRef copies "Get a reference" (GET /repos/{owner}/{repo}/git/ref/{ref},
+// getRef copies "Get a reference"
+// (https://docs.github.com/en/rest/git/refs#get-a-reference) (GET /repos/{owner}/{repo}/git/ref/{ref},
 // ref as heads/<branch>): 404 Not Found when no such ref exists.
 func (s *Server) getRef(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
@@ -162,7 +163,8 @@ func validRefName(name string) bool {
 	return true
 }
 
-// createRef copies "Create a reference" (POST /repos/{owner}/{repo}/git/refs):
+// createRef copies "Create a reference"
+// (https://docs.github.com/en/rest/git/refs#create-a-reference) (POST /repos/{owner}/{repo}/git/refs):
 // 201 with the ref; 422 "Reference already exists" when it does, 422
 // "Object does not exist" for an unknown sha, 422 for a malformed name.
 func (s *Server) createRef(w http.ResponseWriter, r *http.Request) {
@@ -190,7 +192,8 @@ func (s *Server) createRef(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// deleteRef copies "Delete a reference" (DELETE
+// deleteRef copies "Delete a reference"
+// (https://docs.github.com/en/rest/git/refs#delete-a-reference) (DELETE
 // /repos/{owner}/{repo}/git/refs/{ref}): 204 No Content; 422 "Reference
 // does not exist" when it does not.
 func (s *Server) deleteRef(w http.ResponseWriter, r *http.Request) {
@@ -208,7 +211,8 @@ func (s *Server) deleteRef(w http.ResponseWriter, r *http.Request) {
 
 // --- blobs: docs.github.com/en/rest/git/blobs ---
 
-// createBlob copies "Create a blob": content with encoding "utf-8" (the
+// createBlob copies "Create a blob"
+// (https://docs.github.com/en/rest/git/blobs#create-a-blob): content with encoding "utf-8" (the
 // default) or "base64"; 201 with url and sha; 422 for another encoding.
 func (s *Server) createBlob(w http.ResponseWriter, r *http.Request) {
 	var in struct {
@@ -245,7 +249,8 @@ func (s *Server) createBlob(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, map[string]any{"sha": h.String(), "url": s.apiURL(r, "/git/blobs/"+h.String())})
 }
 
-// getBlob copies "Get a blob": the content Base64-encoded with a line break
+// getBlob copies "Get a blob"
+// (https://docs.github.com/en/rest/git/blobs#get-a-blob): the content Base64-encoded with a line break
 // every 60 characters, as GitHub sends it, or the raw bytes when the Accept
 // header asks for the raw media type (application/vnd.github.raw); 404 for
 // an unknown sha.
@@ -290,7 +295,8 @@ func (s *Server) commitJSON(r *http.Request, h plumbing.Hash, c *object.Commit) 
 		"parents": parents, "verification": map[string]any{"verified": false, "reason": "unsigned", "signature": nil, "payload": nil}}
 }
 
-// getCommit copies "Get a commit object": 404 for an unknown sha.
+// getCommit copies "Get a commit object"
+// (https://docs.github.com/en/rest/git/commits#get-a-commit-object): 404 for an unknown sha.
 func (s *Server) getCommit(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -309,7 +315,8 @@ type person struct {
 	Date  string `json:"date"`
 }
 
-// createCommit copies "Create a commit": message, tree and parents are
+// createCommit copies "Create a commit"
+// (https://docs.github.com/en/rest/git/commits#create-a-commit): message, tree and parents are
 // required; author and committer default to the authenticated user at the
 // current time. 422 "Tree SHA does not exist" or "Parent SHA does not exist
 // or is not a commit object" for unknown objects.
@@ -478,7 +485,8 @@ func modeString(m filemode.FileMode) string {
 	return s
 }
 
-// getTree copies "Get a tree": tree_sha is a tree's sha or a commit's (its
+// getTree copies "Get a tree"
+// (https://docs.github.com/en/rest/git/trees#get-a-tree): tree_sha is a tree's sha or a commit's (its
 // tree is listed); with the recursive parameter set to any value the
 // subtrees' entries are listed too, paths relative to the root. 404 for an
 // unknown sha.
@@ -499,7 +507,8 @@ func (s *Server) getTree(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// createTree copies "Create a tree": entries with path, mode, type and
+// createTree copies "Create a tree"
+// (https://docs.github.com/en/rest/git/trees#create-a-tree): entries with path, mode, type and
 // either sha or content (a new blob); sha null deletes the path from
 // base_tree. Paths may name nested directories ("a/b/c.txt"): the subtrees
 // are rebuilt. 404 for an unknown base_tree; 422 "GitRPC::BadObjectState"

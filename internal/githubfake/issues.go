@@ -26,7 +26,8 @@ func (s *Server) issueDB(ownerRepo string) map[int]*issue {
 	return rp.issues
 }
 
-// createIssueComment copies "Create an issue comment" (POST
+// createIssueComment copies "Create an issue comment"
+// (https://docs.github.com/en/rest/issues/comments#create-an-issue-comment, POST
 // /repos/{owner}/{repo}/issues/{issue_number}/comments) for issues and pull
 // requests alike (a pull request is an issue to this endpoint): 201 with
 // the comment; 404 for a number that is neither.

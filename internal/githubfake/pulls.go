@@ -8,7 +8,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
-// createPull copies "Create a pull request" (POST
+// createPull copies "Create a pull request"
+// (https://docs.github.com/en/rest/pulls/pulls#create-a-pull-request, POST
 // /repos/{owner}/{repo}/pulls): title, head and base required; head is a
 // branch of this repository ("branch" or "owner:branch"). 201 with the pull
 // request. 422 Validation Failed with errors when a field is missing, a
@@ -110,7 +111,8 @@ func (s *Server) nextNumber(ownerRepo string) int {
 	return n + 1
 }
 
-// getAuthenticatedUser copies "Get the authenticated user" (GET /user).
+// getAuthenticatedUser copies "Get the authenticated user" (GET /user,
+// https://docs.github.com/en/rest/users/users#get-the-authenticated-user).
 // A GitHub App installation token (a "[bot]" login here) is refused with
 // 403 "Resource not accessible by integration", as GitHub refuses it.
 func (s *Server) getAuthenticatedUser(w http.ResponseWriter, _ *http.Request) {

@@ -296,3 +296,19 @@ func TestHostileIssuesAreRejectedWithACommentAndNothingWritten(t *testing.T) {
 		})
 	}
 }
+
+func TestRequestWithABadTokenSaysSoAndWritesNothing(t *testing.T) {
+	srv, _ := newClient(t, githubfake.Options{Token: "right"})
+	seedExample(t, srv)
+	c, err := rgh.New(rgh.Options{APIURL: srv.URL, Token: "wrong", Repo: repo})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Snapshot(context.Background(), "main", "access-config", nil)
+	if err == nil || !strings.Contains(err.Error(), "401 Bad credentials") {
+		t.Errorf("err = %v", err)
+	}
+	if len(srv.Branches(repo)) != 1 {
+		t.Errorf("branches %v", srv.Branches(repo))
+	}
+}
