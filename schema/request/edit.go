@@ -75,14 +75,7 @@ func Edit(name string, data []byte, e Entry) ([]byte, string, error) {
 	switch {
 	case key == nil:
 		// No members key: append one at the end, at column 1.
-		var b bytes.Buffer
-		b.Write(data)
-		if len(data) > 0 && data[len(data)-1] != '\n' {
-			b.WriteByte('\n')
-		}
-		b.WriteString("members:\n")
-		b.WriteString(entryText(e, "  ", "    "))
-		return b.Bytes(), OpAdded, nil
+		return insertAfter(lines, len(lines)-1, "members:\n"+entryText(e, "  ", "    ")), OpAdded, nil
 	case seq.Kind == yaml.ScalarNode && seq.Tag == "!!null" && seq.Line == key.Line:
 		// `members:` with nothing after it on the line (null): the entry goes below.
 		ind := strings.Repeat(" ", key.Column-1)
@@ -327,18 +320,25 @@ func plainSafe(s string) bool {
 	return ok && str == s
 }
 
+// insertAfter inserts text after line idx (0-based), with the file's own
+// line ending (a file written on Windows keeps its CRLF).
 func insertAfter(lines []string, idx int, text string) []byte {
+	nl := "\n"
+	if len(lines) > 0 && strings.HasSuffix(lines[0], "\r\n") {
+		nl = "\r\n"
+		text = strings.ReplaceAll(text, "\n", nl)
+	}
 	var b strings.Builder
 	for i, l := range lines {
 		b.WriteString(l)
 		if i == idx {
 			if !strings.HasSuffix(l, "\n") {
-				b.WriteByte('\n')
+				b.WriteString(nl)
 			}
 			b.WriteString(text)
 		}
 	}
-	if idx >= len(lines) {
+	if idx < 0 || idx >= len(lines) {
 		b.WriteString(text)
 	}
 	return []byte(b.String())

@@ -174,3 +174,14 @@ func FuzzEditReason(f *testing.F) {
 		}
 	})
 }
+
+func TestEditKeepsCRLFLineEndings(t *testing.T) {
+	in := "owners: [alice]\r\nmembers:\r\n  - user: a\r\n"
+	out, _, err := Edit("g.yaml", []byte(in), Entry{User: "bob", Until: date("2026-12-31")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := in + "  - user: bob\r\n    until: 2026-12-31\r\n"; string(out) != want {
+		t.Errorf("got %q", out)
+	}
+}
