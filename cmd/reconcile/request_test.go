@@ -23,7 +23,7 @@ func TestRequestEditsTheWorkingTreeAndPrintsTheChange(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 	after := mustRead(t, file)
-	if want := string(before) + "  - user: carol\n    until: 2026-12-23T10:00:00Z\n    reason: \"OPS-1 migration\"\n"; string(after) != want {
+	if want := string(before) + "  - user: carol\n    until: 2026-12-23T10:00:00Z\n    reason: OPS-1 migration\n"; string(after) != want {
 		t.Errorf("file:\n%s", after)
 	}
 	if !strings.Contains(out, "carol") || !strings.Contains(out, "backend") {
@@ -116,7 +116,7 @@ func TestRequestFromIssueEvent(t *testing.T) {
 		t.Fatalf("out %q pulls %+v", out, pulls)
 	}
 	until := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC).Format(time.RFC3339)
-	if got, _ := gh.File("acme/access-config", pulls[0].HeadRef, "access-config/groups/backend.yaml"); !strings.HasSuffix(got, "  - user: carol\n    until: "+until+"\n    reason: \"OPS-3 migration\"\n") {
+	if got, _ := gh.File("acme/access-config", pulls[0].HeadRef, "access-config/groups/backend.yaml"); !strings.HasSuffix(got, "  - user: carol\n    until: "+until+"\n    reason: OPS-3 migration\n") {
 		t.Errorf("branch file:\n%s", got)
 	}
 	if cs := gh.Comments("acme/access-config", n); len(cs) != 1 || !strings.Contains(cs[0].Body, strings.TrimSpace(out)) {

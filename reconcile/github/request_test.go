@@ -76,7 +76,7 @@ func TestRequestOpensOnePullRequestFromTheRemoteBase(t *testing.T) {
 	}
 	got, ok := srv.File(repo, opened.Branch, "access-config/groups/production.yaml")
 	want := strings.Replace(files["access-config/groups/production.yaml"], "    reason: INC-2231 payment outage follow-up\n",
-		"    reason: INC-2231 payment outage follow-up\n  - user: bob\n    until: 2026-12-20\n    reason: \"INC-1 on call\"\n", 1)
+		"    reason: INC-2231 payment outage follow-up\n  - user: bob\n    until: 2026-12-20\n    reason: INC-1 on call\n", 1)
 	if !ok || got != want {
 		t.Errorf("branch file:\n%s\nwant:\n%s", got, want)
 	}

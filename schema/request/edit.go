@@ -301,16 +301,21 @@ func quote(s string) string {
 	return b.String()
 }
 
-// plainSafe: letters, digits and . _ - only, not starting with a sign or
-// dot, and not a word YAML would read as something other than a string.
+// plainSafe: letters, digits, single spaces and . _ - , / ( ) only, not
+// starting with a sign, dot or space nor ending with a space, and not a
+// word YAML would read as something other than this string.
 func plainSafe(s string) bool {
-	if s == "" || strings.ContainsAny(s[:1], "-.") {
+	if s == "" || strings.ContainsAny(s[:1], "-. ") || strings.HasSuffix(s, " ") || strings.Contains(s, "  ") {
 		return false
 	}
 	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-') {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("._-,/() ", r)) {
 			return false
 		}
+	}
+	switch strings.ToLower(s) {
+	case "y", "n", "yes", "no", "on", "off": // booleans to YAML 1.1 readers
+		return false
 	}
 	var v any
 	if err := yaml.Unmarshal([]byte(s), &v); err != nil {

@@ -37,7 +37,7 @@ func TestEditAppendsAnEntryAndKeepsEveryOtherByte(t *testing.T) {
 		t.Fatalf("Edit: %q %v", op, err)
 	}
 	want := strings.Replace(groupFile, "    reason: 'INC-2207 db'\n",
-		"    reason: 'INC-2207 db'\n  - user: bob\n    until: 2026-12-31\n    reason: \"INC-1 on call\"\n", 1)
+		"    reason: 'INC-2207 db'\n  - user: bob\n    until: 2026-12-31\n    reason: INC-1 on call\n", 1)
 	if string(out) != want {
 		t.Errorf("got:\n%s\nwant:\n%s", out, want)
 	}
@@ -49,7 +49,7 @@ func TestEditExtendsAnExistingEntryInPlace(t *testing.T) {
 		t.Fatalf("Edit: %q %v", op, err)
 	}
 	want := strings.Replace(groupFile, "until: 2026-11-27   # migration\n    reason: 'INC-2207 db'",
-		"until: 2027-01-15   # migration\n    reason: \"INC-9 more\"", 1)
+		"until: 2027-01-15   # migration\n    reason: INC-9 more", 1)
 	if string(out) != want {
 		t.Errorf("got:\n%s\nwant:\n%s", out, want)
 	}
@@ -138,12 +138,17 @@ func TestReasonCannotInjectYAML(t *testing.T) {
 }
 
 func TestQuoteRoundTrips(t *testing.T) {
-	for _, s := range []string{"plain", "with space", "a: b", "#x", "-", "yes", "~", "é ü 日本", "\t\r\n", "\U0001F600"} {
+	for _, s := range []string{"plain", "with space", "a: b", "#x", "-", "yes", "~", "é ü 日本", "\t\r\n", "\U0001F600",
+		"INC-1 (db), see ops/42", "2026-01-01", "0x10", "1e3", " lead", "trail ", "a  b"} {
 		var got string
 		if err := yaml.Unmarshal([]byte("v: "+quote(s)), &struct {
 			V *string `yaml:"v"`
 		}{&got}); err != nil || got != s {
 			t.Errorf("quote(%q) = %s reads back %q (%v)", s, quote(s), got, err)
+		}
+		var n yaml.Node
+		if err := yaml.Unmarshal([]byte(quote(s)), &n); err != nil || n.Content[0].ShortTag() != "!!str" {
+			t.Errorf("quote(%q) = %s is not a plain string to the loader", s, quote(s))
 		}
 	}
 }

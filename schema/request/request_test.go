@@ -78,7 +78,7 @@ func TestApplyExtendsOnlyToALaterEnd(t *testing.T) {
 	if err != nil || res.Op != OpExtended {
 		t.Fatalf("extend: %v", err)
 	}
-	if !strings.Contains(string(res.After), "  - user: alice\n    until: 2027-01-10\n    reason: \"INC-2231 still\"\n") {
+	if !strings.Contains(string(res.After), "  - user: alice\n    until: 2027-01-10\n    reason: INC-2231 still\n") {
 		t.Errorf("after:\n%s", res.After)
 	}
 }
