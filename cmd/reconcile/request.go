@@ -91,6 +91,9 @@ author.`,
 			if len(args) != 1 {
 				return fmt.Errorf("name the group: reconcile request GROUP --reason TEXT")
 			}
+			if strings.TrimSpace(f.reason) == "" {
+				return fmt.Errorf("--reason is required: say why the access is needed, for the owners who approve it")
+			}
 			req := request.Request{Group: args[0], User: f.user, Role: f.role, Reason: f.reason}
 			if f.until != "" {
 				t, err := request.ParseUntil(f.until, now)

@@ -124,6 +124,9 @@ func (c *Client) requestFromIssue(ctx context.Context, ev *IssueEvent, opts Issu
 	if req.User == "" {
 		errs = append(errs, fmt.Errorf("the Person field is empty and your GitHub login %s is not in users.yaml: give your users.yaml id", login))
 	}
+	if req.Reason == "" {
+		errs = append(errs, fmt.Errorf("the Reason field is empty: say why you need the access, for the owners who approve it"))
+	}
 	if form.Until != "" {
 		t, err := request.ParseUntil(form.Until, opts.Now)
 		if err != nil {

@@ -265,6 +265,7 @@ func TestHostileIssuesAreRejectedWithACommentAndNothingWritten(t *testing.T) {
 		"loose date":                {form("backend", "carol", "next friday", "x"), "want a date"},
 		"unknown person":            {form("backend", "mallroy", "2026-12-20", "x"), `no user "mallroy"`},
 		"unknown group":             {form("prodution", "carol", "2026-12-20", "x"), `did you mean "production"`},
+		"no reason":                 {form("backend", "carol", "2026-12-20", ""), "Reason field is empty"},
 		"shadowed field":            {form("backend", "carol", "2026-12-20", "x\n\n### Group\n\nproduction"), "twice"},
 		"no person, unknown author": {form("backend", "", "2026-12-20", "x"), "not in users.yaml"},
 	}
