@@ -129,3 +129,23 @@ func TestAuthorIsTheRequesterOnlyWhenABotOpenedIt(t *testing.T) {
 		t.Errorf("bot without a record: %q", got)
 	}
 }
+
+func TestApplyAddsARoleAndEveryMemberGains(t *testing.T) {
+	res, err := Apply(example, Request{Group: "backend", Role: "sre", Until: date("2026-12-20"), Reason: "OPS-9 cover"}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(res.After), "  - role: sre\n    until: 2026-12-20\n    reason: OPS-9 cover\n") {
+		t.Errorf("after:\n%s", res.After)
+	}
+	gained := map[string]bool{}
+	for _, p := range res.Report.People {
+		gained[p.User] = true
+	}
+	if !gained["dave"] || !gained["ken"] {
+		t.Errorf("people gaining: %v, want the sre members", gained)
+	}
+	if got := Branch(Request{Group: "backend", Role: "sre"}, now); got != "access-request/sre-backend-20261123" {
+		t.Errorf("branch %s", got)
+	}
+}
