@@ -50,6 +50,7 @@ func (s *Server) registerGitData(mux *http.ServeMux) {
 	mux.HandleFunc("POST /repos/{owner}/{repo}/git/commits", s.createCommit)
 	mux.HandleFunc("GET /repos/{owner}/{repo}/git/commits/{sha}", s.getCommit)
 	mux.HandleFunc("POST /repos/{owner}/{repo}/pulls", s.createPull)
+	mux.HandleFunc("GET /repos/{owner}/{repo}/pulls", s.listPulls)
 	mux.HandleFunc("GET /user", s.getAuthenticatedUser)
 }
 

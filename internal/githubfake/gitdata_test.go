@@ -132,6 +132,12 @@ func TestCreatePullValidatesLikeGitHub(t *testing.T) {
 	if _, _, err := c.PullRequests.Create(ctx, "o", "r", &gh.NewPullRequest{Title: gh.String("t"), Head: gh.String("feature"), Base: gh.String("main")}); httpStatus(err) != 422 {
 		t.Errorf("second pull for one head: %v", err)
 	}
+	for head, want := range map[string]int{"o:feature": 1, "o:old": 0} {
+		got, _, err := c.PullRequests.List(ctx, "o", "r", &gh.PullRequestListOptions{Head: head})
+		if err != nil || len(got) != want {
+			t.Errorf("list head=%s: %d pulls, %v", head, len(got), err)
+		}
+	}
 	if _, _, err := c.Issues.CreateComment(ctx, "o", "r", n, &gh.IssueComment{Body: gh.String("hi")}); err != nil {
 		t.Errorf("comment on an issue: %v", err)
 	}

@@ -2,6 +2,7 @@ package githubfake
 
 import (
 	"net/http"
+	"sort"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -74,6 +75,45 @@ func (s *Server) createPull(w http.ResponseWriter, r *http.Request) {
 		Base: baseSHA.String(), BaseRef: in.Base, Title: *in.Title, Body: in.Body, State: "open"}
 	rp.pulls[p.Number] = p
 	writeJSON(w, http.StatusCreated, s.pullJSON(ownerRepo, p))
+}
+
+// listPulls copies "List pull requests"
+// (https://docs.github.com/en/rest/pulls/pulls#list-pull-requests): state
+// open (default), closed or all; head filters by "owner:branch"; base by
+// branch; paginated, by number.
+func (s *Server) listPulls(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q := r.URL.Query()
+	state := q.Get("state")
+	if state == "" {
+		state = "open"
+	}
+	ownerRepo := routeOwnerRepo(r)
+	var numbers []int
+	for n, p := range s.repo(ownerRepo).pulls {
+		open := p.State == "open"
+		if (state == "open" && !open) || (state == "closed" && open) {
+			continue
+		}
+		if h := q.Get("head"); h != "" && !strings.EqualFold(h, r.PathValue("owner")+":"+p.HeadRef) {
+			continue
+		}
+		if b := q.Get("base"); b != "" && b != p.BaseRef {
+			continue
+		}
+		numbers = append(numbers, n)
+	}
+	sort.Ints(numbers)
+	var out []map[string]any
+	for _, n := range numbers {
+		out = append(out, s.pullJSON(ownerRepo, s.repo(ownerRepo).pulls[n]))
+	}
+	page, ok := paginate(w, r, out)
+	if !ok {
+		return
+	}
+	writeJSON(w, http.StatusOK, nonNil(page))
 }
 
 // reachable: target is from or one of its ancestors.

@@ -188,7 +188,7 @@ func (c *Client) OpenRequest(ctx context.Context, snap *Snapshot, in RequestInpu
 		var er *gh.ErrorResponse
 		if errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusUnprocessableEntity &&
 			strings.Contains(er.Message, "already exists") {
-			return nil, &Rejected{fmt.Errorf("branch %s already exists: this request was already made today; see its pull request", branch)}
+			return nil, &Rejected{c.existing(ctx, branch)}
 		}
 		return nil, wrap("create branch "+branch, err)
 	}
@@ -205,6 +205,17 @@ func (c *Client) OpenRequest(ctx context.Context, snap *Snapshot, in RequestInpu
 		return nil, err
 	}
 	return &Opened{Number: pr.GetNumber(), URL: pr.GetHTMLURL(), Branch: branch, Result: res}, nil
+}
+
+// existing explains a request branch that already exists, with its open
+// pull request when there is one.
+func (c *Client) existing(ctx context.Context, branch string) error {
+	prs, _, err := c.api.PullRequests.List(ctx, c.owner, c.name, &gh.PullRequestListOptions{
+		State: "open", Head: c.owner + ":" + branch, ListOptions: gh.ListOptions{PerPage: 1}})
+	if err == nil && len(prs) > 0 {
+		return fmt.Errorf("this request is already open as %s (branch %s): comment there, or close it to ask again", prs[0].GetHTMLURL(), branch)
+	}
+	return fmt.Errorf("branch %s already exists (a request made earlier today): delete it to ask again", branch)
 }
 
 // Me is the login of the token's owner (GET /user).

@@ -241,6 +241,17 @@ func TestIssueFormOpensAPullRequestAndCommentsItsLink(t *testing.T) {
 	if len(cs) != 1 || !strings.Contains(cs[0].Body, opened.URL) {
 		t.Fatalf("issue comments %+v", cs)
 	}
+	// Editing the issue runs the workflow again: the open pull request is
+	// pointed to, nothing new is made.
+	ev.Action = "edited"
+	_, err = c.RequestFromIssue(context.Background(), ev, rgh.IssueRequest{Base: "main", Dir: "access-config", Now: requestNow})
+	var rej *rgh.Rejected
+	if !errors.As(err, &rej) || !strings.Contains(err.Error(), opened.URL) {
+		t.Errorf("second run: %v", err)
+	}
+	if cs := srv.Comments(repo, n); len(cs) != 2 || !strings.Contains(cs[1].Body, opened.URL) || len(srv.Pulls(repo)) != 1 {
+		t.Errorf("second run: comments %+v, %d pulls", cs, len(srv.Pulls(repo)))
+	}
 	// The reason is one string value in the file, whatever it contains.
 	text, _ := srv.File(repo, opened.Branch, "access-config/groups/production.yaml")
 	var doc struct {
