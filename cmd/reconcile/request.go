@@ -202,7 +202,11 @@ func requestClient(a *app, repo string) (*rgh.Client, string, error) {
 	if token == "" {
 		return nil, "", fmt.Errorf("GITHUB_TOKEN is not set: the GitHub API needs a token")
 	}
-	c, err := rgh.New(rgh.Options{APIURL: a.getenv("GITHUB_API_URL"), Token: token, Repo: repo,
+	apiURL := a.getenv("GITHUB_API_URL")
+	if apiURL == "" {
+		apiURL = rgh.DefaultAPIURL
+	}
+	c, err := rgh.New(rgh.Options{APIURL: apiURL, Token: token, Repo: repo,
 		HTTPClient: &http.Client{Timeout: 30 * time.Second}})
 	if err != nil {
 		return nil, "", err
