@@ -10,8 +10,11 @@
 package trusted
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"regexp"
 	"sync"
 
 	"github.com/access-as-code/access/schema"
@@ -30,26 +33,61 @@ var pullRequestEvents = map[string]bool{
 }
 
 // Run tells whether the run is for a pull request and, if so, which base
-// revision holds the trusted access.yaml. GitHub Actions sets
-// GITHUB_BASE_REF (the target branch's name) for pull_request and
-// pull_request_target; its base is then origin/GITHUB_BASE_REF, which
-// actions/checkout fetches with fetch-depth: 0. For the other pull-request
-// events the base is unknown (BaseRev is ""), so the destinations must come
-// from the environment.
+// revision holds the trusted access.yaml.
 type Run struct {
 	PullRequest bool
-	BaseRev     string
+	BaseRev     string // "" when the base is unknown: destinations must then come from the environment
 }
 
-// RunOf reads the run's kind from the GitHub Actions environment.
+// RunOf reads the run's kind from the GitHub Actions environment. Actions
+// sets GITHUB_BASE_REF (the target branch's name) for pull_request and
+// pull_request_target; the base is then origin/GITHUB_BASE_REF, which
+// actions/checkout fetches with fetch-depth: 0. For the other pull-request
+// events (reviews, merge_group) the base commit is taken from the event
+// payload at GITHUB_EVENT_PATH, which the runner writes: pull_request.base.sha
+// or merge_group.base_sha, as the webhook payload docs name them.
 func RunOf(getenv func(string) string) Run {
 	ref := getenv("GITHUB_BASE_REF")
 	r := Run{PullRequest: ref != "" || pullRequestEvents[getenv("GITHUB_EVENT_NAME")]}
-	if ref != "" {
+	switch {
+	case ref != "":
 		r.BaseRev = "origin/" + ref
+	case r.PullRequest && getenv("GITHUB_EVENT_PATH") != "":
+		r.BaseRev = baseOfEvent(getenv("GITHUB_EVENT_PATH"))
 	}
 	return r
 }
+
+// baseOfEvent is the base commit named in an event payload file, or "".
+func baseOfEvent(path string) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	var ev struct {
+		PullRequest struct {
+			Base struct {
+				SHA string `json:"sha"`
+			} `json:"base"`
+		} `json:"pull_request"`
+		MergeGroup struct {
+			BaseSHA string `json:"base_sha"`
+		} `json:"merge_group"`
+	}
+	if json.Unmarshal(data, &ev) != nil {
+		return ""
+	}
+	for _, sha := range []string{ev.PullRequest.Base.SHA, ev.MergeGroup.BaseSHA} {
+		if fullSHA.MatchString(sha) {
+			return sha
+		}
+	}
+	return ""
+}
+
+// fullSHA is a full commit id: a payload value is used as a revision only
+// when it can name nothing else.
+var fullSHA = regexp.MustCompile(`^[0-9a-f]{40}$`)
 
 // Source resolves settings that choose where a token goes. Its methods are
 // safe for concurrent use; the base revision is read at most once, and only
@@ -99,7 +137,7 @@ func (s *Source) Config() (*schema.Config, error) {
 	s.once.Do(func() {
 		switch {
 		case s.run.BaseRev == "":
-			s.baseErr = errors.New("the pull request's base branch is unknown (GITHUB_BASE_REF is not set)")
+			s.baseErr = errors.New("the pull request's base is unknown (neither GITHUB_BASE_REF nor the event payload at GITHUB_EVENT_PATH names it)")
 		case s.readBase == nil:
 			s.baseErr = fmt.Errorf("no way to read %s", s.run.BaseRev)
 		default:

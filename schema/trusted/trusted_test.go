@@ -48,6 +48,36 @@ func TestRunOfKnowsPullRequestsAndTheirBase(t *testing.T) {
 	}
 }
 
+func TestRunOfTakesTheBaseOfOtherPullRequestEventsFromTheirPayload(t *testing.T) {
+	dir := t.TempDir()
+	sha := "0123456789abcdef0123456789abcdef01234567"
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, tc := range []struct {
+		event, payload, want string
+	}{
+		{"pull_request_review", `{"review":{},"pull_request":{"base":{"ref":"main","sha":"` + sha + `"}}}`, sha},
+		{"merge_group", `{"merge_group":{"base_ref":"refs/heads/main","base_sha":"` + sha + `"}}`, sha},
+		{"merge_group", `{"merge_group":{"base_sha":"HEAD"}}`, ""}, // only a full commit id is taken
+		{"merge_group", `not json`, ""},
+		{"push", `{"pull_request":{"base":{"sha":"` + sha + `"}}}`, ""}, // not a pull request
+	} {
+		env := map[string]string{"GITHUB_EVENT_NAME": tc.event, "GITHUB_EVENT_PATH": write("event.json", tc.payload)}
+		if got := trusted.RunOf(envOf(env)); got.BaseRev != tc.want {
+			t.Errorf("%s %s: BaseRev = %q, want %q", tc.event, tc.payload, got.BaseRev, tc.want)
+		}
+	}
+	env := map[string]string{"GITHUB_EVENT_NAME": "merge_group", "GITHUB_EVENT_PATH": filepath.Join(dir, "missing.json")}
+	if got := trusted.RunOf(envOf(env)); !got.PullRequest || got.BaseRev != "" {
+		t.Errorf("an unreadable payload leaves the base unknown: %+v", got)
+	}
+}
+
 func TestOutsideAPullRequestTheCheckedOutConfigIsTrusted(t *testing.T) {
 	s := trusted.New(trusted.Options{Getenv: envOf(nil), Checked: config("https://merged.okta.com"),
 		ReadBase: func(string) (*schema.Config, error) {
