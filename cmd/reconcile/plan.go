@@ -40,7 +40,10 @@ more than max_removal_ratio of a group's members, stops the run before any
 write unless --allow-mass-removal.
 
 Credentials come from the environment only: OKTA_ORG_URL, OKTA_API_TOKEN,
-GITLAB_URL, GITLAB_TOKEN (URLs may also be set in access.yaml).
+GITLAB_URL, GITLAB_TOKEN. URLs may also be set in access.yaml, but in a pull
+request (GITHUB_BASE_REF or a pull-request GITHUB_EVENT_NAME) only the base
+branch's access.yaml counts: the pull request's own never chooses where a
+token goes.
 
 Exit codes: 0 success; 1 error (invalid config, failed read, guard, a change
 that failed); with --detailed-exitcode, 2 when the plan has changes.`,
@@ -60,7 +63,7 @@ that failed); with --detailed-exitcode, 2 when the plan has changes.`,
 	fl := cmd.Flags()
 	fl.BoolVar(&f.apply, "apply", false, "write the changes (default: plan only)")
 	fl.StringVar(&f.planFile, "plan-file", "", "with --apply: a plan JSON from an earlier run; apply only if the fresh plan has the same plan_hash")
-	fl.StringVar(&f.only, "only", "okta,gitlab", "targets to reconcile, comma-separated")
+	fl.StringVar(&f.only, "only", strings.Join(targetNames(), ","), "targets to reconcile, comma-separated")
 	fl.IntVar(&f.maxRemovals, "max-removals", schema.DefaultMaxRemovals, "most removals in one run; 0 allows none, -1 no limit (default: access.yaml limits.max_removals, else 100)")
 	fl.Float64Var(&f.maxRemovalRatio, "max-removal-ratio", schema.DefaultMaxRemovalRatio, "largest share of a group's members removed in one run; -1 no limit (default: access.yaml, else 0.5)")
 	fl.BoolVar(&f.allowMass, "allow-mass-removal", false, "apply even when a removal guard trips")
@@ -86,11 +89,13 @@ func runPlan(cmd *cobra.Command, a *app, f *planFlags) error {
 		return err
 	}
 	desired := schema.Compile(cfg, now)
-	eps := endpoints(cfg, a.getenv)
+	var eps map[string]endpoint
 	if f.sandbox {
 		var closeSandbox func()
 		eps, closeSandbox = startSandbox(a, cfg, desired)
 		defer closeSandbox()
+	} else {
+		eps = endpoints(trustedSource(a, cfg), a.getenv)
 	}
 	targets, err := buildTargets(ctx, a, cfg, desired, only, eps, f.concurrency)
 	if err != nil {
@@ -144,12 +149,12 @@ func parseOnly(s string) (map[string]bool, error) {
 	m := map[string]bool{}
 	for _, t := range strings.Split(s, ",") {
 		t = strings.TrimSpace(t)
-		switch t {
-		case "okta", "gitlab":
+		switch _, known := kindOf(t); {
+		case known:
 			m[t] = true
-		case "":
+		case t == "":
 		default:
-			return nil, fmt.Errorf("--only: unknown target %q (want okta, gitlab or both)", t)
+			return nil, fmt.Errorf("--only: unknown target %q (want one or more of %s)", t, strings.Join(targetNames(), ", "))
 		}
 	}
 	if len(m) == 0 {
