@@ -6,6 +6,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -107,7 +108,7 @@ func GenerateHistory(h HistoryOptions, emit func(Commit) error) (HistoryNames, e
 			}
 		case x < 0.85:
 			if u := r.IntN(len(org.Users)); !org.left[u] {
-				org.Users[u].GitHub = fmt.Sprintf("gh-%s-%d", org.Users[u].ID, i)
+				org.Users[u].GitHub = fmt.Sprintf("gh-%s-%d", strings.ReplaceAll(org.Users[u].ID, ".", "-"), i) // a login has no dots
 				g.touched["users.yaml"] = true
 			}
 		}
