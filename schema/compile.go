@@ -1,6 +1,8 @@
 package schema
 
 import (
+	"maps"
+	"slices"
 	"sort"
 	"time"
 )
@@ -30,11 +32,11 @@ func Compile(cfg *Config, now time.Time) *Desired {
 			users[u.ID] = u
 		}
 	}
-	for _, name := range compileKeys(cfg.Groups) {
+	for _, name := range slices.Sorted(maps.Keys(cfg.Groups)) {
 		g := cfg.Groups[name]
 		grants := effectiveMembers(cfg, g, users, now)
 		d.Groups[name] = grants
-		ids := compileKeys(grants) // once per group, shared by its targets
+		ids := slices.Sorted(maps.Keys(grants)) // once per group, shared by its targets
 		if g.Okta != nil && g.Okta.Group != "" {
 			addOkta(d, g, ids, grants, users)
 		}
@@ -43,10 +45,10 @@ func Compile(cfg *Config, now time.Time) *Desired {
 		}
 		d.Owners["group/"+name] = expandOwners(cfg, g.Owners, appOwners(cfg, g.App), users, now)
 	}
-	for _, name := range compileKeys(cfg.Roles) {
+	for _, name := range slices.Sorted(maps.Keys(cfg.Roles)) {
 		d.Owners["role/"+name] = expandOwners(cfg, cfg.Roles[name].Owners, nil, users, now)
 	}
-	for _, name := range compileKeys(cfg.Apps) {
+	for _, name := range slices.Sorted(maps.Keys(cfg.Apps)) {
 		d.Owners["app/"+name] = expandOwners(cfg, cfg.Apps[name].Owners, nil, users, now)
 	}
 	return d
@@ -167,7 +169,7 @@ func expandOwners(cfg *Config, refs, more []Ref, users map[string]*User, now tim
 			}
 		}
 	}
-	out := compileKeys(set)
+	out := slices.Sorted(maps.Keys(set))
 	if out == nil {
 		out = []string{}
 	}
@@ -199,16 +201,4 @@ func sameEnd(a, b *time.Time) bool {
 		return a == nil && b == nil
 	}
 	return a.Equal(*b)
-}
-
-func compileKeys[V any](m map[string]V) []string {
-	if len(m) == 0 {
-		return nil
-	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

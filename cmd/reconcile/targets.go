@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"os"
 	"slices"
@@ -144,7 +145,7 @@ func buildTargets(ctx context.Context, a *app, cfg *schema.Config, d *schema.Des
 			Protected: k.protected(cfg), Known: k.known(cfg)})
 	}
 	if len(targets) == 0 {
-		return nil, fmt.Errorf("nothing to reconcile: no group file names an %s group for the targets %v", orList(systems), keysOf(only))
+		return nil, fmt.Errorf("nothing to reconcile: no group file names an %s group for the targets %v", orList(systems), slices.Sorted(maps.Keys(only)))
 	}
 	return targets, nil
 }
@@ -195,12 +196,4 @@ func orList(names []string) string {
 		return strings.Join(names, "")
 	}
 	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
-}
-
-func keysOf(m map[string]bool) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
 }

@@ -1,7 +1,9 @@
 package query
 
 import (
+	"maps"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/access-as-code/access/internal/synth"
@@ -60,8 +62,8 @@ func TestForWhoHasAnswersLikeTheFullConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	full := schema.Compile(cfg, now)
-	names := append(append(append(sortedKeys(cfg.Groups), sortedKeys(cfg.Apps)...), sortedKeys(cfg.Roles)...), sortedKeys(full.Okta)...)
-	names = append(names, sortedKeys(full.GitLab)...)
+	names := append(append(append(slices.Sorted(maps.Keys(cfg.Groups)), slices.Sorted(maps.Keys(cfg.Apps))...), slices.Sorted(maps.Keys(cfg.Roles))...), slices.Sorted(maps.Keys(full.Okta))...)
+	names = append(names, slices.Sorted(maps.Keys(full.GitLab))...)
 	kinds := map[string]int{}
 	for _, name := range names {
 		want, err := WhoHas(cfg, full, name)
@@ -89,7 +91,7 @@ func TestForWhoHasAnswersLikeTheFullConfig(t *testing.T) {
 func TestForUsersKeepsOnlyEntriesThatReachThem(t *testing.T) {
 	cfg, _ := testConfig()
 	view := ForUsers(cfg, "dave")
-	if got := sortedKeys(view.Groups); !reflect.DeepEqual(got, []string{"ops", "readers"}) {
+	if got := slices.Sorted(maps.Keys(view.Groups)); !reflect.DeepEqual(got, []string{"ops", "readers"}) {
 		t.Errorf("groups %v, want [ops readers]", got)
 	}
 	if n := len(view.Groups["readers"].Members); n != 1 {

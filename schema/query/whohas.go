@@ -1,6 +1,8 @@
 package query
 
 import (
+	"maps"
+	"slices"
 	"sort"
 	"time"
 
@@ -96,7 +98,7 @@ func resolveHeld(cfg *schema.Config, name string) (string, []string, error) {
 	}
 	var groups []string
 	match := func(f func(*schema.Group) bool) {
-		for _, g := range sortedKeys(cfg.Groups) {
+		for _, g := range slices.Sorted(maps.Keys(cfg.Groups)) {
 			if f(cfg.Groups[g]) {
 				groups = append(groups, g)
 			}
@@ -141,8 +143,8 @@ func resolveHeld(cfg *schema.Config, name string) (string, []string, error) {
 		})
 		return "gitlab", groups, nil
 	}
-	cands := append(append(append(sortedKeys(cfg.Groups), sortedKeys(cfg.Apps)...), sortedKeys(cfg.Roles)...), sortedKeys(okta)...)
-	cands = append(cands, sortedKeys(gitlab)...)
+	cands := append(append(append(slices.Sorted(maps.Keys(cfg.Groups)), slices.Sorted(maps.Keys(cfg.Apps))...), slices.Sorted(maps.Keys(cfg.Roles))...), slices.Sorted(maps.Keys(okta))...)
+	cands = append(cands, slices.Sorted(maps.Keys(gitlab))...)
 	return "", nil, &UnknownError{Kind: "group", Name: name, Suggestion: schema.Suggest(name, cands)}
 }
 
@@ -186,7 +188,7 @@ func holdersOf(d *schema.Desired, users map[string]*schema.User, groups []string
 		}
 	}
 	out := make([]Holder, 0, len(byUser))
-	for _, id := range sortedKeys(byUser) {
+	for _, id := range slices.Sorted(maps.Keys(byUser)) {
 		out = append(out, *byUser[id])
 	}
 	return out
@@ -207,7 +209,7 @@ func roleHolders(r *schema.Role, users map[string]*schema.User, now time.Time) [
 		byUser[m.User] = &Holder{User: userRef(users, m.User), Until: m.Until, Via: []Via{v}}
 	}
 	out := make([]Holder, 0, len(byUser))
-	for _, id := range sortedKeys(byUser) {
+	for _, id := range slices.Sorted(maps.Keys(byUser)) {
 		out = append(out, *byUser[id])
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].User.ID < out[j].User.ID })
