@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -101,7 +102,7 @@ func writeAccessOf(a *app, res *query.AccessResult, commit *gitrev.Commit) error
 		var how, why []string
 		for _, v := range g.Via {
 			how = append(how, v.Describe(false))
-			if v.Reason != "" && !contains(why, v.Reason) {
+			if v.Reason != "" && !slices.Contains(why, v.Reason) {
 				why = append(why, v.Reason)
 			}
 		}
