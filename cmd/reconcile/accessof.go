@@ -54,7 +54,7 @@ before that date and evaluated at that instant: "what did they have then?".`,
 				if err != nil {
 					return invalidConfigError(fmt.Sprintf("%s at commit %.12s", a.configDir, c.Hash), err)
 				}
-				if cfg, d, err = compileFor(cfg, at, args[0]); err != nil {
+				if cfg, d, err = query.CompileFor(cfg, at, args[0]); err != nil {
 					return err
 				}
 			} else {
@@ -65,7 +65,7 @@ before that date and evaluated at that instant: "what did they have then?".`,
 				if cfg, err = loadQueryConfig(a, now); err != nil {
 					return err
 				}
-				if cfg, d, err = compileFor(cfg, now, args[0]); err != nil {
+				if cfg, d, err = query.CompileFor(cfg, now, args[0]); err != nil {
 					return err
 				}
 			}

@@ -1,6 +1,7 @@
 package query
 
 import (
+	"errors"
 	"maps"
 	"reflect"
 	"slices"
@@ -99,5 +100,33 @@ func TestForUsersKeepsOnlyEntriesThatReachThem(t *testing.T) {
 	}
 	if len(cfg.Groups["readers"].Members) != 2 {
 		t.Error("the original config changed")
+	}
+}
+
+func TestCompileForFindsPeopleByAnyNameAndRefusesUnknownOnes(t *testing.T) {
+	dir := t.TempDir()
+	if err := synth.Generate(dir, synth.Options{Users: 30, Groups: 10, Roles: 3, Apps: 2, Memberships: 200, Seed: 3, Now: now}); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := schema.CheckDir(dir, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := cfg.Users[4]
+	view, d, err := CompileFor(cfg, now, u.Email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := AccessOf(view, d, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := AccessOf(cfg, schema.Compile(cfg, now), u.ID)
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("access-of %s (found by email %s) differs from the full compile: %v", u.ID, u.Email, err)
+	}
+	var unknown *UnknownError
+	if _, _, err := CompileFor(cfg, now, u.ID, "nobody-at-all"); !errors.As(err, &unknown) {
+		t.Errorf("an unknown name must be an UnknownError: %v", err)
 	}
 }
