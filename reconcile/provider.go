@@ -86,7 +86,8 @@ const (
 	OpRemove      Op = "remove"
 )
 
-// Change is one write. Field names are the stable plan JSON of DESIGN.md.
+// Change is one write. Its field names are the plan JSON that workflows and
+// reviewers read: they do not change.
 type Change struct {
 	Op          Op     `json:"op"`
 	Target      string `json:"target"`

@@ -12,7 +12,7 @@ import (
 // (unknown references are skipped), because validation is a separate step
 // and nothing is ever applied from an invalid config.
 //
-// Rules (DESIGN.md): effective membership of a group is its direct members
+// Rules: effective membership of a group is its direct members
 // plus the members of its listed roles, minus entries whose until has passed
 // (an entry ends at the instant until). Through a role, the earlier of the
 // group entry's and the role entry's until applies. A person reached twice
