@@ -190,6 +190,18 @@ func progressWriter(a *app) io.Writer {
 	return nil
 }
 
+// systemsSentence names every target system: "Okta and GitLab".
+func systemsSentence() string {
+	var names []string
+	for _, k := range targetKinds() {
+		names = append(names, k.caps().System)
+	}
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
 // orList joins names as a sentence does: "a", "a or b", "a, b or c".
 func orList(names []string) string {
 	if len(names) < 2 {
