@@ -235,12 +235,7 @@ func groupError(target, group string, want map[string]Wanted, msg string) GroupE
 	for _, w := range want {
 		set[w.ConfigGroup] = true
 	}
-	var cgs []string
-	for g := range set {
-		cgs = append(cgs, g)
-	}
-	sort.Strings(cgs)
-	return GroupError{Target: target, Group: group, ConfigGroups: cgs, Message: msg}
+	return GroupError{Target: target, Group: group, ConfigGroups: slices.Sorted(maps.Keys(set)), Message: msg}
 }
 
 func firstConfigGroup(want map[string]Wanted) string {
