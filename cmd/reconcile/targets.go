@@ -48,8 +48,8 @@ func targetKinds() []targetKind {
 		{name: "okta", urlEnv: "OKTA_ORG_URL", urlSetting: "okta.org_url", tokenEnv: "OKTA_API_TOKEN",
 			url:       func(c *schema.Config) string { return c.Settings.Okta.OrgURL },
 			caps:      okta.Capabilities,
-			want:      reconcile.WantOkta,
-			known:     reconcile.KnownOkta,
+			want:      okta.Want,
+			known:     okta.Known,
 			protected: func(c *schema.Config) []string { return c.Settings.Protected.Okta },
 			provider: func(ctx context.Context, ep endpoint, log *slog.Logger, concurrency int) (reconcile.Provider, error) {
 				return okta.New(ctx, okta.Config{OrgURL: ep.URL, Token: ep.Token, HTTPClient: ep.Client, Logger: log, MaxConcurrency: concurrency})
@@ -60,8 +60,8 @@ func targetKinds() []targetKind {
 		{name: "gitlab", urlEnv: "GITLAB_URL", urlSetting: "gitlab.url", tokenEnv: "GITLAB_TOKEN",
 			url:       func(c *schema.Config) string { return c.Settings.GitLab.URL },
 			caps:      gitlab.Capabilities,
-			want:      reconcile.WantGitLab,
-			known:     reconcile.KnownGitLab,
+			want:      gitlab.Want,
+			known:     gitlab.Known,
 			protected: func(c *schema.Config) []string { return c.Settings.Protected.GitLab },
 			provider: func(ctx context.Context, ep endpoint, log *slog.Logger, concurrency int) (reconcile.Provider, error) {
 				return gitlab.New(ctx, gitlab.Config{BaseURL: ep.URL, Token: ep.Token, HTTPClient: ep.Client, Logger: log, MaxConcurrency: concurrency})
