@@ -60,25 +60,20 @@ type source struct{ Text, URL string }
 // Links. Names are file names (the loader rejects others) and ids are
 // users.yaml ids; both are escaped for the href and the text.
 var funcs = template.FuncMap{
-	"group":  func(root, name string) template.HTML { return link(root, "groups", name, "") },
-	"role":   func(root, name string) template.HTML { return link(root, "roles", name, "") },
-	"app":    func(root, name string) template.HTML { return link(root, "apps", name, "") },
-	"person": func(root string, u query.UserRef) template.HTML { return link(root, "people", u.ID, u.Name) },
-	"userid": func(root, id string) template.HTML { return link(root, "people", id, "") },
-	"ref":    refLink,
-	"href":   href,
-	"until":  until,
-	"via":    viaHTML,
-	"reasons": func(vs []query.Via) string {
-		var out []string
-		for _, v := range vs {
-			if v.Reason != "" && !contains(out, v.Reason) {
-				out = append(out, v.Reason)
-			}
-		}
-		return strings.Join(out, "; ")
-	},
-	"owned": ownedHTML,
+	"group":      func(root, name string) template.HTML { return link(root, "groups", name, "") },
+	"role":       func(root, name string) template.HTML { return link(root, "roles", name, "") },
+	"app":        func(root, name string) template.HTML { return link(root, "apps", name, "") },
+	"person":     func(root string, u query.UserRef) template.HTML { return link(root, "people", u.ID, u.Name) },
+	"userid":     func(root, id string) template.HTML { return link(root, "people", id, "") },
+	"ref":        refLink,
+	"href":       href,
+	"until":      until,
+	"via":        viaHTML,
+	"reasons":    reasons,
+	"memberRows": memberRows,
+	"groupRows":  groupRows,
+	"endingRows": endingRows,
+	"owned":      ownedHTML,
 	"dict": func(kv ...any) map[string]any {
 		m := make(map[string]any, len(kv)/2)
 		for i := 0; i+1 < len(kv); i += 2 {

@@ -16,8 +16,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/access-as-code/access/schema"
 	"github.com/access-as-code/access/schema/query"
@@ -48,7 +52,8 @@ const (
 )
 
 // Put receives one file of the site: its slash-separated path under the
-// output directory and a function writing its bytes.
+// output directory and a function writing its bytes. Build calls it from
+// several goroutines at once, each file once.
 type Put func(name string, body func(io.Writer) error) error
 
 // Build renders every page of the site through put, in a fixed order.
@@ -74,22 +79,33 @@ func Build(cfg *schema.Config, d *schema.Desired, opts Options, put Put) error {
 	return b.build()
 }
 
+// writers are reused: a fresh 64 KiB buffer for each of 10,000 pages is
+// most of what the garbage collector would otherwise clear.
+var writers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 64<<10) }}
+
 // WriteDir returns a Put that writes files under dir, creating folders.
 func WriteDir(dir string) Put {
+	var made sync.Map // folders already created: one MkdirAll each, not one per page
 	return func(name string, body func(io.Writer) error) error {
 		path := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return err
+		if _, ok := made.Load(filepath.Dir(path)); !ok {
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				return err
+			}
+			made.Store(filepath.Dir(path), true)
 		}
 		f, err := os.Create(path)
 		if err != nil {
 			return err
 		}
-		w := bufio.NewWriterSize(f, 64<<10)
+		w := writers.Get().(*bufio.Writer)
+		w.Reset(f)
 		err = body(w)
 		if err == nil {
 			err = w.Flush()
 		}
+		w.Reset(nil)
+		writers.Put(w)
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
@@ -109,6 +125,7 @@ type builder struct {
 	info siteInfo
 
 	everyone []*schema.User
+	g        *errgroup.Group
 	access   map[string]*query.AccessResult
 	owned    map[string]*query.OwnedResult
 }
@@ -116,21 +133,27 @@ type builder struct {
 func (b *builder) build() error {
 	b.access = query.AccessOfAll(b.cfg, b.d)
 	b.owned = query.OwnedByAll(b.cfg, b.d)
+	// Pages are independent: render them on every core, a bounded number
+	// in flight so memory stays flat.
+	b.g = &errgroup.Group{}
+	b.g.SetLimit(runtime.GOMAXPROCS(0) + 1)
 	steps := []func() error{b.static, b.index, b.lists, b.expiring, b.groups, b.roles, b.apps, b.personPages}
 	for _, step := range steps {
 		if err := step(); err != nil {
+			_ = b.g.Wait()
 			return err
 		}
 	}
-	return nil
+	return b.g.Wait()
 }
 
-// page renders template kind as file name; depth is how many folders deep
-// the file is, for relative links.
+// page renders template kind as file name, in the background; the folders
+// in name say how far the relative links climb back to the root.
 func (b *builder) page(name, kind, title string, data any) error {
 	root := strings.Repeat("../", strings.Count(name, "/"))
 	p := &page{Root: root, Title: title, Site: &b.info, Data: data, Search: kind == "index"}
-	return b.put(name, func(w io.Writer) error { return b.r.render(w, kind, p) })
+	b.g.Go(func() error { return b.put(name, func(w io.Writer) error { return b.r.render(w, kind, p) }) })
+	return nil
 }
 
 // sourceLink is where an item is written: a link to the file and line in the

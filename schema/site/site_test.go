@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -41,11 +42,14 @@ var exampleOpts = Options{Now: exampleNow, Commit: "0123456789abcdef0123456789ab
 func buildMap(t testing.TB, cfg *schema.Config, d *schema.Desired, opts Options) map[string][]byte {
 	t.Helper()
 	files := map[string][]byte{}
+	var mu sync.Mutex
 	err := Build(cfg, d, opts, func(name string, body func(io.Writer) error) error {
 		var buf bytes.Buffer
 		if err := body(&buf); err != nil {
 			return err
 		}
+		mu.Lock()
+		defer mu.Unlock()
 		if _, dup := files[name]; dup {
 			t.Errorf("%s written twice", name)
 		}
