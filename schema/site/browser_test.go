@@ -229,6 +229,10 @@ func TestSiteInChromium(t *testing.T) {
 		if href != want {
 			t.Errorf("Request access = %s, want %s", href, want)
 		}
+		src := eval[string](t, b, `Array.from(document.querySelectorAll("a")).find(a => a.textContent === "View in repository").href`)
+		if want := "https://github.com/acme/access/blob/main/access-config/groups/" + group + ".yaml#L1"; src != want {
+			t.Errorf("View in repository = %s, want %s", src, want)
+		}
 	})
 
 	t.Run("without --repo-url request access leads to the page's command", func(t *testing.T) {

@@ -54,8 +54,13 @@ type siteInfo struct {
 	Generated, Commit, CommitURL string
 }
 
-// source is where an item is written in the config.
-type source struct{ Text, URL string }
+// source is where an item is written in the config: file, line, and its
+// address in the repository ("" when unknown).
+type source struct {
+	File string
+	Line int
+	URL  string
+}
 
 // Links. Names are file names (the loader rejects others) and ids are
 // users.yaml ids; both are escaped for the href and the text.

@@ -156,13 +156,10 @@ func (b *builder) page(name, kind, title string, data any) error {
 	return nil
 }
 
-// sourceLink is where an item is written: a link to the file and line in the
-// repository when the site knows it, and the path as text.
+// sourceLink is where an item is written, with a link to the file and line
+// in the repository when the site knows the repository.
 func (b *builder) sourceLink(pos schema.Pos) source {
-	s := source{Text: pos.File}
-	if pos.Line > 0 {
-		s.Text = fmt.Sprintf("%s, line %d", pos.File, pos.Line)
-	}
+	s := source{File: pos.File, Line: pos.Line}
 	if b.opts.RepoURL != "" && pos.File != "" {
 		p := pos.File
 		if b.opts.ConfigPath != "" && b.opts.ConfigPath != "." {
