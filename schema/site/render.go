@@ -78,6 +78,10 @@ var funcs = template.FuncMap{
 	"memberRows": memberRows,
 	"groupRows":  groupRows,
 	"endingRows": endingRows,
+	"appRows":    appRows,
+	"oktaRows":   oktaRows,
+	"gitlabRows": gitlabRows,
+	"ownedRows":  ownedRows,
 	"owned":      ownedHTML,
 	"dict": func(kv ...any) map[string]any {
 		m := make(map[string]any, len(kv)/2)

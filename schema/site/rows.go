@@ -3,6 +3,7 @@ package site
 import (
 	"html/template"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/access-as-code/access/schema/query"
@@ -139,4 +140,84 @@ func reasons(vs []query.Via) string {
 		}
 	}
 	return strings.Join(out, "; ")
+}
+
+// The rest of a person's page:, apps, Okta and GitLab groups and
+// what they own, each a tbody with its "none" row.
+func appRows(root string, as []query.AppAccess) template.HTML {
+	w := &rowWriter{root: root}
+	for _, a := range as {
+		w.WriteString(`<tr><th scope="row">`)
+		w.link("apps", a.App)
+		w.WriteString("</th><td>")
+		for i, g := range a.Groups {
+			if i > 0 {
+				w.WriteString(", ")
+			}
+			w.link("groups", g)
+		}
+		w.WriteString("</td></tr>\n")
+	}
+	return w.none(len(as), 2, "No apps.")
+}
+
+func oktaRows(root string, os []query.OktaAccess) template.HTML {
+	w := &rowWriter{root: root}
+	for _, o := range os {
+		w.WriteString(`<tr><th scope="row"><code>`)
+		w.text(o.Group)
+		w.WriteString("</code></th><td>")
+		w.link("groups", o.ConfigGroup)
+		w.WriteString("</td></tr>\n")
+	}
+	return w.none(len(os), 2, "No Okta groups.")
+}
+
+func gitlabRows(root string, gs []query.GitLabAccess) template.HTML {
+	w := &rowWriter{root: root}
+	for _, g := range gs {
+		w.WriteString(`<tr><th scope="row"><code>`)
+		w.text(g.Group)
+		w.WriteString("</code></th>")
+		w.cell(g.Level)
+		w.WriteString("<td>")
+		for i, v := range g.Via {
+			if i > 0 {
+				w.WriteString(", ")
+			}
+			w.link("groups", v.Group)
+			w.WriteString(" (")
+			w.text(v.Level)
+			w.WriteString(")")
+		}
+		w.WriteString("</td></tr>\n")
+	}
+	return w.none(len(gs), 3, "No GitLab groups.")
+}
+
+func ownedRows(root string, o *query.OwnedResult) template.HTML {
+	w := &rowWriter{root: root}
+	for _, l := range []struct {
+		kind, dir string
+		items     []query.OwnedItem
+	}{{"group", "groups", o.Groups}, {"role", "roles", o.Roles}, {"app", "apps", o.Apps}} {
+		for _, it := range l.items {
+			w.WriteString(`<tr><th scope="row">` + l.kind + " ")
+			w.link(l.dir, it.Name)
+			w.WriteString("</th><td>")
+			w.WriteString(string(ownedHTML(root, it.Via)))
+			w.WriteString("</td></tr>\n")
+		}
+	}
+	return w.none(len(o.Groups)+len(o.Roles)+len(o.Apps), 2, "Owns nothing.")
+}
+
+// none adds the row that says a table is empty.
+func (w *rowWriter) none(n, cols int, msg string) template.HTML {
+	if n == 0 {
+		w.WriteString(`<tr><td colspan="` + strconv.Itoa(cols) + `">`)
+		w.text(msg)
+		w.WriteString("</td></tr>\n")
+	}
+	return w.html()
 }
