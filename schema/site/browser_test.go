@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // chromium finds Debian's headless Chromium. Without it the browser test
@@ -220,6 +221,32 @@ func TestSiteInChromium(t *testing.T) {
 		if want := b.site + "groups/" + group + ".html"; href != want {
 			t.Errorf("result link %s, want %s", href, want)
 		}
+	})
+
+	t.Run("keyboard: skip link first, search by typing and Enter stays on the page", func(t *testing.T) {
+		b.open(t, "index.html")
+		if err := chromedp.Do(b.ctx, chromedp.KeyEvent(kb.Tab)); err != nil {
+			t.Fatal(err)
+		}
+		if got := eval[string](t, b, `document.activeElement.textContent`); got != "Skip to content" {
+			t.Errorf("first Tab focuses %q, want the skip link", got)
+		}
+		if x := eval[float64](t, b, `document.activeElement.getBoundingClientRect().left`); x < 0 {
+			t.Errorf("the focused skip link is off screen (left %v)", x)
+		}
+		// A reload would drop this marker: Enter must filter in place.
+		if err := chromedp.Do(b.ctx, chromedp.Evaluate[chromedp.Void](`window.notReloaded = true`),
+			chromedp.Focus(chromedp.ID("q")), chromedp.KeyEvent(role+kb.Enter)); err != nil {
+			t.Fatal(err)
+		}
+		hits := eval[[]string](t, b, `Array.from(document.querySelectorAll("#results a"), a => a.textContent)`)
+		if !contains(hits, role) {
+			t.Errorf("typing %q and Enter: results %v lack the role", role, hits)
+		}
+		if !eval[bool](t, b, `window.notReloaded === true`) {
+			t.Error("Enter in the search field reloaded the page")
+		}
+		b.check(t, "index.html (keyboard)")
 	})
 
 	t.Run("request access leads to the issue form", func(t *testing.T) {
