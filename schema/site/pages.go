@@ -149,16 +149,23 @@ type groupView struct {
 	Source     source
 }
 
+const groupBatch = 200
+
 func (b *builder) groups() error {
 	names := sortedKeys(b.cfg.Groups)
-	who, err := query.WhoHasEach(b.cfg, b.d, names)
-	if err != nil {
-		return err
-	}
+	var who []*query.WhoHasResult
 	for i, name := range names {
+		// who-has in batches: one user index per batch, and never every
+		// group's members in memory at once.
+		if i%groupBatch == 0 {
+			var err error
+			if who, err = query.WhoHasEach(b.cfg, b.d, names[i:min(i+groupBatch, len(names))]); err != nil {
+				return err
+			}
+		}
 		g := b.cfg.Groups[name]
 		v := groupView{G: g, Approvers: b.d.Owners["group/"+name], Admins: b.cfg.Settings.Admins,
-			Members: who[i].Members, Source: b.sourceLink(g.Pos)}
+			Members: who[i%groupBatch].Members, Source: b.sourceLink(g.Pos)}
 		for _, r := range g.Owners {
 			v.Owners = append(v.Owners, ownerRow{Ref: r})
 		}

@@ -131,13 +131,17 @@ type builder struct {
 }
 
 func (b *builder) build() error {
-	b.access = query.AccessOfAll(b.cfg, b.d)
-	b.owned = query.OwnedByAll(b.cfg, b.d)
 	// Pages are independent: render them on every core, a bounded number
-	// in flight so memory stays flat.
+	// in flight so memory stays flat. Everyone's answers are computed only
+	// once the group pages are written, so both are never held at once.
 	b.g = &errgroup.Group{}
 	b.g.SetLimit(runtime.GOMAXPROCS(0) + 1)
-	steps := []func() error{b.static, b.index, b.lists, b.expiring, b.groups, b.roles, b.apps, b.personPages}
+	everyone := func() error {
+		b.access = query.AccessOfAll(b.cfg, b.d)
+		b.owned = query.OwnedByAll(b.cfg, b.d)
+		return nil
+	}
+	steps := []func() error{b.static, b.index, b.expiring, b.groups, b.roles, b.apps, everyone, b.lists, b.personPages}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			_ = b.g.Wait()
