@@ -139,7 +139,6 @@ type groupView struct {
 	G          *schema.Group
 	Owners     []ownerRow
 	Approvers  []string
-	Admins     []string
 	Targets    []targetRow
 	Policy     *schema.Policy
 	PolicyFrom string
@@ -164,7 +163,7 @@ func (b *builder) groups() error {
 			}
 		}
 		g := b.cfg.Groups[name]
-		v := groupView{G: g, Approvers: b.d.Owners["group/"+name], Admins: b.cfg.Settings.Admins,
+		v := groupView{G: g, Approvers: b.d.Owners["group/"+name],
 			Members: who[i%groupBatch].Members, Source: b.sourceLink(g.Pos)}
 		for _, r := range g.Owners {
 			v.Owners = append(v.Owners, ownerRow{Ref: r})

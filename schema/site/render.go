@@ -65,16 +65,12 @@ type source struct {
 // Links. Names are file names (the loader rejects others) and ids are
 // users.yaml ids; both are escaped for the href and the text.
 var funcs = template.FuncMap{
-	"group":      func(root, name string) template.HTML { return link(root, "groups", name, "") },
-	"role":       func(root, name string) template.HTML { return link(root, "roles", name, "") },
-	"app":        func(root, name string) template.HTML { return link(root, "apps", name, "") },
-	"person":     func(root string, u query.UserRef) template.HTML { return link(root, "people", u.ID, u.Name) },
-	"userid":     func(root, id string) template.HTML { return link(root, "people", id, "") },
+	"group":      func(root, name string) template.HTML { return link(root, "groups", name) },
+	"role":       func(root, name string) template.HTML { return link(root, "roles", name) },
+	"app":        func(root, name string) template.HTML { return link(root, "apps", name) },
+	"userid":     func(root, id string) template.HTML { return link(root, "people", id) },
 	"ref":        refLink,
-	"href":       href,
 	"until":      until,
-	"via":        viaHTML,
-	"reasons":    reasons,
 	"memberRows": memberRows,
 	"groupRows":  groupRows,
 	"endingRows": endingRows,
@@ -82,7 +78,6 @@ var funcs = template.FuncMap{
 	"oktaRows":   oktaRows,
 	"gitlabRows": gitlabRows,
 	"ownedRows":  ownedRows,
-	"owned":      ownedHTML,
 	"dict": func(kv ...any) map[string]any {
 		m := make(map[string]any, len(kv)/2)
 		for i := 0; i+1 < len(kv); i += 2 {
@@ -103,26 +98,21 @@ func href(root, kind, name string) string {
 	return root + kind + "/" + url.PathEscape(name) + ".html"
 }
 
-func link(root, kind, name, title string) template.HTML {
+func link(root, kind, name string) template.HTML {
 	var sb strings.Builder
 	sb.WriteString(`<a href="`)
 	sb.WriteString(html.EscapeString(href(root, kind, name)))
 	sb.WriteString(`">`)
 	sb.WriteString(html.EscapeString(name))
 	sb.WriteString(`</a>`)
-	if title != "" {
-		sb.WriteString(` <span class="name">`)
-		sb.WriteString(html.EscapeString(title))
-		sb.WriteString(`</span>`)
-	}
 	return template.HTML(sb.String())
 }
 
 func refLink(root string, r schema.Ref) template.HTML {
 	if r.Role != "" {
-		return "role " + link(root, "roles", r.Role, "")
+		return "role " + link(root, "roles", r.Role)
 	}
-	return link(root, "people", r.User, "")
+	return link(root, "people", r.User)
 }
 
 // viaHTML says how a person holds a group: directly, through roles.
@@ -135,7 +125,7 @@ func viaHTML(root string, vs []query.Via) template.HTML {
 			}
 			continue
 		}
-		parts = append(parts, "role "+string(link(root, "roles", v.Role, "")))
+		parts = append(parts, "role "+string(link(root, "roles", v.Role)))
 	}
 	return template.HTML(strings.Join(parts, ", "))
 }
@@ -147,11 +137,11 @@ func ownedHTML(root string, vs []query.OwnerVia) template.HTML {
 	for _, v := range vs {
 		switch v.Kind {
 		case "role":
-			parts = append(parts, "role "+string(link(root, "roles", v.Role, "")))
+			parts = append(parts, "role "+string(link(root, "roles", v.Role)))
 		case "app":
-			s := "owner of app " + string(link(root, "apps", v.App, ""))
+			s := "owner of app " + string(link(root, "apps", v.App))
 			if v.Role != "" {
-				s += " (role " + string(link(root, "roles", v.Role, "")) + ")"
+				s += " (role " + string(link(root, "roles", v.Role)) + ")"
 			}
 			parts = append(parts, s)
 		default:
