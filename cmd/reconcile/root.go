@@ -89,6 +89,7 @@ func newRootCmd(a *app) *cobra.Command {
 		newPruneExpiredCmd(a),
 		newMediatorConfigCmd(a),
 		newSiteCmd(a),
+		newRequestCmd(a),
 	)
 	return root
 }
