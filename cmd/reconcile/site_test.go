@@ -1,8 +1,10 @@
 package main
 
 import (
+	"html"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -64,5 +66,35 @@ func TestSiteRefusesADirectoryThatIsNotASite(t *testing.T) {
 	code, _, stderr = runGit(t, nil, "site", "--config", cfgDir, "--out", t.TempDir(), "--repo-url", "github.com/acme/access")
 	if code != 1 || !strings.Contains(stderr, "--repo-url") {
 		t.Errorf("a --repo-url without scheme: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// The command a group page tells people to run is one reconcile accepts.
+func TestSiteRequestCommandRuns(t *testing.T) {
+	_, cfgDir := exampleRepo(t)
+	out := t.TempDir()
+	if code, _, stderr := runGit(t, nil, "site", "--config", cfgDir, "--out", out); code != 0 {
+		t.Fatalf("site: exit %d: %s", code, stderr)
+	}
+	page, err := os.ReadFile(filepath.Join(out, "groups", "production.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`<pre><code>reconcile (request [^<]*)</code></pre>`).FindSubmatch(page)
+	if m == nil {
+		t.Fatal("groups/production.html shows no reconcile request command")
+	}
+	args := strings.Fields(html.UnescapeString(string(m[1])))
+	for i, a := range args {
+		args[i] = strings.Trim(a, `"`)
+	}
+	args = append(args, "--user", "ken", "--config", cfgDir)
+	code, stdout, stderr := runGit(t, nil, args...)
+	if code != 0 {
+		t.Fatalf("reconcile %s: exit %d: %s%s", strings.Join(args, " "), code, stdout, stderr)
+	}
+	file, _ := os.ReadFile(filepath.Join(cfgDir, "groups", "production.yaml"))
+	if !strings.Contains(string(file), "ken") {
+		t.Errorf("the request did not add ken to groups/production.yaml:\n%s", file)
 	}
 }
