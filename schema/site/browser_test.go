@@ -249,6 +249,24 @@ func TestSiteInChromium(t *testing.T) {
 		b.check(t, "index.html (keyboard)")
 	})
 
+	t.Run("a phone-width screen needs no sideways scrolling", func(t *testing.T) {
+		if err := chromedp.Do(b.ctx, chromedp.EmulateViewport(360, 740, chromedp.EmulateMobile)); err != nil {
+			t.Fatal(err)
+		}
+		defer chromedp.Do(b.ctx, chromedp.ResetViewport())
+		for _, p := range pages {
+			b.open(t, p)
+			// The viewport meta tag makes the page as wide as the phone ...
+			if w := eval[int](t, b, `window.innerWidth`); w > 360 {
+				t.Errorf("%s: laid out %d px wide on a 360 px phone (viewport meta?)", p, w)
+			}
+			// ... and wide tables scroll inside their own box, not the page.
+			if over := eval[int](t, b, `document.documentElement.scrollWidth - window.innerWidth`); over > 0 {
+				t.Errorf("%s: %d px wider than a 360 px phone", p, over)
+			}
+		}
+	})
+
 	t.Run("request access leads to the issue form", func(t *testing.T) {
 		b.open(t, "groups/"+group+".html")
 		href := eval[string](t, b, `Array.from(document.querySelectorAll("a")).find(a => a.textContent === "Request access").href`)

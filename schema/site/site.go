@@ -61,7 +61,7 @@ func Build(cfg *schema.Config, d *schema.Desired, opts Options, put Put) error {
 	if opts.Branch == "" {
 		opts.Branch = "main"
 	}
-	opts.RepoURL = strings.TrimRight(opts.RepoURL, "/")
+	opts.RepoURL = strings.TrimSuffix(strings.TrimRight(opts.RepoURL, "/"), ".git")
 	if err := checkNames(cfg); err != nil {
 		return err
 	}

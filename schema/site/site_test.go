@@ -212,6 +212,11 @@ func TestRequestLinkOpensTheIssueFormOrTheHowToSection(t *testing.T) {
 	if !strings.Contains(with, src) {
 		t.Errorf("group %s has no source link %s", g, src)
 	}
+	dotGit := exampleOpts
+	dotGit.RepoURL = "https://github.com/acme/access.git/"
+	if got := string(buildMap(t, cfg, d, dotGit)["groups/"+g+".html"]); !strings.Contains(got, form) {
+		t.Errorf("a --repo-url ending in .git/ gives no request link to %s", form)
+	}
 	opts := exampleOpts
 	opts.RepoURL = ""
 	without := string(buildMap(t, cfg, d, opts)["groups/"+g+".html"])
