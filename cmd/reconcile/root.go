@@ -90,6 +90,7 @@ func newRootCmd(a *app) *cobra.Command {
 		newMediatorConfigCmd(a),
 		newSiteCmd(a),
 		newRequestCmd(a),
+		newImportCmd(a),
 	)
 	return root
 }

@@ -16,6 +16,7 @@ type AccessResult struct {
 	Apps   []AppAccess    `json:"apps"`
 	Okta   []OktaAccess   `json:"okta"`
 	GitLab []GitLabAccess `json:"gitlab"`
+	GitHub []GitHubAccess `json:"github"`
 	// Notes explain gaps, such as GitLab groups not granted because the
 	// person has no GitLab username in users.yaml.
 	Notes []string `json:"notes,omitempty"`
@@ -83,7 +84,7 @@ func AccessOf(cfg *schema.Config, d *schema.Desired, user string) (*AccessResult
 // config groups they hold (sorted).
 func accessOf(cfg *schema.Config, d *schema.Desired, u *schema.User, roles []RoleAccess, groups []string) *AccessResult {
 	res := &AccessResult{User: refOf(u), At: d.Now, Roles: []RoleAccess{}, Groups: []GroupAccess{},
-		Apps: []AppAccess{}, Okta: []OktaAccess{}, GitLab: []GitLabAccess{}}
+		Apps: []AppAccess{}, Okta: []OktaAccess{}, GitLab: []GitLabAccess{}, GitHub: []GitHubAccess{}}
 	res.Roles = append(res.Roles, roles...)
 	apps := map[string][]string{}
 	gitlab := map[string][]Via{}
@@ -119,6 +120,10 @@ func accessOf(cfg *schema.Config, d *schema.Desired, u *schema.User, roles []Rol
 	}
 	if u.GitLab == "" && len(gitlab) > 0 {
 		res.Notes = append(res.Notes, "no GitLab username in users.yaml: the GitLab groups of these config groups are not granted")
+	}
+	res.GitHub = githubAccess(cfg, d, u, res.Groups)
+	if u.GitHub == "" && len(d.GitHub.NoLogin[u.ID]) > 0 {
+		res.Notes = append(res.Notes, "no GitHub login in users.yaml: the GitHub orgs and teams of these config groups are not granted")
 	}
 	return res
 }
