@@ -179,6 +179,16 @@ func (b *builder) groups() error {
 		for _, t := range g.GitLab {
 			v.Targets = append(v.Targets, targetRow{"GitLab", t.Group, string(t.Access)})
 		}
+		for _, t := range g.GitHub {
+			name, level := t.Org, string(t.Role)
+			if t.Team != "" {
+				name += "/" + t.Team
+				if t.Parent != "" {
+					level += " (parent team " + t.Parent + ")"
+				}
+			}
+			v.Targets = append(v.Targets, targetRow{"GitHub", name, level})
+		}
 		v.Policy, v.PolicyFrom = g.Policy, "this group"
 		if v.Policy == nil && b.cfg.Settings.Policies.Default != nil {
 			v.Policy, v.PolicyFrom = b.cfg.Settings.Policies.Default, "the default policy in access.yaml"

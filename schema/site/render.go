@@ -77,6 +77,7 @@ var funcs = template.FuncMap{
 	"appRows":    appRows,
 	"oktaRows":   oktaRows,
 	"gitlabRows": gitlabRows,
+	"githubRows": githubRows,
 	"ownedRows":  ownedRows,
 	"dict": func(kv ...any) map[string]any {
 		m := make(map[string]any, len(kv)/2)

@@ -195,6 +195,28 @@ func gitlabRows(root string, gs []query.GitLabAccess) template.HTML {
 	return w.none(len(gs), 3, "No GitLab groups.")
 }
 
+func githubRows(root string, gs []query.GitHubAccess) template.HTML {
+	w := &rowWriter{root: root}
+	for _, g := range gs {
+		w.WriteString(`<tr><th scope="row"><code>`)
+		w.text(g.Name)
+		w.WriteString("</code></th>")
+		w.cell(g.Role)
+		w.WriteString("<td>")
+		for i, v := range g.Via {
+			if i > 0 {
+				w.WriteString(", ")
+			}
+			w.link("groups", v.Group)
+			w.WriteString(" (")
+			w.text(v.Level)
+			w.WriteString(")")
+		}
+		w.WriteString("</td></tr>\n")
+	}
+	return w.none(len(gs), 3, "No GitHub orgs or teams.")
+}
+
 func ownedRows(root string, o *query.OwnedResult) template.HTML {
 	w := &rowWriter{root: root}
 	for _, l := range []struct {

@@ -244,3 +244,39 @@ func TestNamesThatCannotBePagesAreRefused(t *testing.T) {
 		t.Fatalf("a group named index: err = %v, want a refusal naming it", err)
 	}
 }
+
+func TestGitHubTargetsShowOnGroupAndPersonPages(t *testing.T) {
+	cfg, _ := exampleConfig(t)
+	cfg.Settings.GitHub.Orgs = []string{"acme"}
+	g := cfg.Groups["backend"]
+	g.GitHub = []schema.GitHubTarget{{Org: "acme", Team: "backend", Role: schema.GitHubMaintainer}}
+	d := schema.Compile(cfg, exampleNow)
+	files := buildMap(t, cfg, d, exampleOpts)
+	page := string(files["groups/backend.html"])
+	if !strings.Contains(page, `<th scope="row">GitHub</th><td><code>acme/backend</code></td><td>maintainer</td>`) {
+		t.Error("groups/backend.html does not show its GitHub team and role")
+	}
+	var holder string
+	for id := range d.Groups["backend"] {
+		if u := findUser(cfg, id); u != nil && u.GitHub != "" {
+			holder = id
+			break
+		}
+	}
+	if holder == "" {
+		t.Fatal("nobody with a GitHub login holds backend in the example")
+	}
+	person := string(files["people/"+holder+".html"])
+	if !strings.Contains(person, `<code>acme/backend</code></th><td>maintainer</td>`) {
+		t.Errorf("people/%s.html does not show the GitHub team backend grants", holder)
+	}
+}
+
+func findUser(cfg *schema.Config, id string) *schema.User {
+	for _, u := range cfg.Users {
+		if u.ID == id {
+			return u
+		}
+	}
+	return nil
+}
