@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/zitadel/oidc/v3/example/server/storage"
@@ -36,6 +37,14 @@ type testOP struct {
 	user   string
 	tamper func(claims map[string]any) // rewrites ID tokens at the token endpoint
 	badKey *rsa.PrivateKey             // signs tampered tokens instead of the real key
+	delay  time.Duration               // the token endpoint answers this late
+}
+
+// SlowTokens makes the token endpoint answer d late (a slow provider).
+func (o *testOP) SlowTokens(d time.Duration) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.delay = d
 }
 
 // opStorage adds a groups claim to the example storage, and optionally
@@ -190,8 +199,9 @@ func (o *testOP) login(w http.ResponseWriter, r *http.Request) {
 // test asked for it.
 func (o *testOP) token(w http.ResponseWriter, r *http.Request) {
 	o.mu.Lock()
-	tamper, badKey := o.tamper, o.badKey
+	tamper, badKey, delay := o.tamper, o.badKey, o.delay
 	o.mu.Unlock()
+	time.Sleep(delay)
 	if tamper == nil {
 		o.handler.ServeHTTP(w, r)
 		return
