@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
 	"golang.org/x/oauth2"
 )
 
@@ -33,13 +34,17 @@ func roundRobin(backends []string) http.Handler {
 
 // replicate puts n mediators, each with its own client to the Redis server,
 // behind a round-robin proxy at e.medURL.
-func replicate(t testing.TB, e *env, n int, r *redisServer) []*Mediator {
+func replicate(t testing.TB, e *env, n int, r *redisServer, hooks ...redis.Hook) []*Mediator {
 	t.Helper()
 	var meds []*Mediator
 	var backends []string
 	for range n {
 		ctx, cancel := context.WithCancel(context.Background())
-		m, err := New(ctx, e.cfg, slog.New(slog.NewJSONHandler(e.logs, nil)), WithStore(r.Store()))
+		store := r.Store()
+		for _, h := range hooks {
+			store.AddHook(h)
+		}
+		m, err := New(ctx, e.cfg, slog.New(slog.NewJSONHandler(e.logs, nil)), WithStore(store))
 		if err != nil {
 			t.Fatal(err)
 		}

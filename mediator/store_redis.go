@@ -24,9 +24,10 @@ type RedisStore struct {
 	timeout time.Duration
 }
 
-// redisTimeout bounds each store call: several times a loopback or LAN round
-// trip, well under what a browser waits.
-const redisTimeout = 2 * time.Second
+// redisTimeout bounds each store call: far above a loopback or LAN round
+// trip (so a loaded host does not fail logins), well under what a browser
+// waits.
+const redisTimeout = 3 * time.Second
 
 // OpenRedisStore connects to rawURL (redis:// or rediss:// for TLS,
 // redis://[user:password@]host:port/db). password, when not empty, replaces
@@ -45,10 +46,10 @@ func OpenRedisStore(rawURL, password string) (*RedisStore, error) {
 // NewRedisStore wraps a client built from opt, with bounded timeouts and
 // at most one retry.
 func NewRedisStore(opt *redis.Options) *RedisStore {
-	opt.DialTimeout = time.Second
-	opt.ReadTimeout = time.Second
-	opt.WriteTimeout = time.Second
-	opt.PoolTimeout = time.Second
+	opt.DialTimeout = 2 * time.Second
+	opt.ReadTimeout = 2 * time.Second
+	opt.WriteTimeout = 2 * time.Second
+	opt.PoolTimeout = 2 * time.Second
 	opt.ContextTimeoutEnabled = true
 	opt.MaxRetries = 1
 	opt.DisableIdentity = true // no CLIENT SETINFO on each new connection
