@@ -183,6 +183,12 @@ func TestRedisOutageFailsLoginsCleanlyAndRecovers(t *testing.T) {
 	if err := enf.Check(context.Background()); err == nil {
 		t.Error("enforcement with Redis down reported nothing")
 	}
+	if n := metricSum(t, "authz_mediator_store_errors_total", meds...); n < 4 {
+		t.Errorf("store errors counted: %v, want at least one per failed call", n)
+	}
+	if n := metricSum(t, "authz_mediator_enforcement_runs_total", meds...); n != 1 {
+		t.Errorf("enforcement runs counted: %v, want 1 (store_error)", n)
+	}
 	if got := e.gl.UserState("bob"); got != "active" {
 		t.Errorf("enforcement blocked bob with Redis down: %s", got)
 	}
