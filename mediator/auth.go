@@ -34,7 +34,7 @@ func (m *Mediator) handleAuth(w http.ResponseWriter, r *http.Request) {
 	redirect := q.Get("redirect_uri")
 	if !m.allowedRedirect(redirect) {
 		// Never redirect to an unknown URI (RFC 6749 §4.1.2.1): answer here.
-		http.Error(w, "invalid_request: redirect_uri is not the one configured for this mediator", http.StatusBadRequest)
+		http.Error(w, "invalid_request: redirect_uri is neither the configured redirect nor this mediator's /callback", http.StatusBadRequest)
 		return
 	}
 	if q.Get("client_id") != m.cfg.ID {
