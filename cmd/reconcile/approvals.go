@@ -11,7 +11,8 @@ import (
 	rgh "github.com/access-as-code/access/reconcile/github"
 	"github.com/access-as-code/access/schema"
 	"github.com/access-as-code/access/schema/approvals"
-	"github.com/access-as-code/access/schema/gitrev"
+	"github.com/access-as-code/access/schema/request"
+	"github.com/access-as-code/access/schema/trusted"
 )
 
 // approvalFlags are shared by `approvals` and `comment`.
@@ -50,7 +51,8 @@ access needs no approval. policies.auto_approve rules of the base apply.
 GitHub logins map to people through the github field of the base users.yaml.
 With --github-pr, the author and reviews come from GitHub: per reviewer only
 the latest review counts, only when APPROVED and made on the pull request's
-current head commit (approvals before the latest push do not count).`,
+current head commit (approvals before the latest push do not count). When a
+bot opened it for "reconcile request", the requester it records is the author.`,
 		Example: `  reconcile approvals --base origin/main --author carol-gh --approved-by alice-gh
   reconcile approvals --github-pr 42 --set-status`,
 		Args: cobra.NoArgs,
@@ -134,7 +136,7 @@ func evaluatePR(ctx context.Context, a *app, f *approvalFlags) (*prContext, erro
 		if pc.pr, err = pc.gh.PullRequest(ctx, f.pr); err != nil {
 			return nil, err
 		}
-		author = pc.pr.Author
+		author = request.Author(pc.pr.Author, pc.pr.AuthorIsBot, pc.pr.Body)
 		if approvers, err = pc.gh.Approvals(ctx, pc.pr); err != nil {
 			return nil, err
 		}
@@ -182,22 +184,9 @@ func githubClient(a *app, baseRev string) (*rgh.Client, error) {
 // baseGitHubSettings reads access.yaml's github settings as committed at
 // rev in the repository holding configDir.
 func baseGitHubSettings(configDir, rev string) (schema.GitHubSettings, error) {
-	repo, err := gitrev.Open(configDir)
+	cfg, err := trusted.AtRevision(configDir)(rev)
 	if err != nil {
 		return schema.GitHubSettings{}, err
-	}
-	defer repo.Close()
-	c, err := repo.Resolve(rev)
-	if err != nil {
-		return schema.GitHubSettings{}, fmt.Errorf("base revision %s: %w", rev, err)
-	}
-	fsys, err := repo.ConfigFS(c)
-	if err != nil {
-		return schema.GitHubSettings{}, fmt.Errorf("base revision %s: %w", rev, err)
-	}
-	cfg, err := schema.Load(fsys)
-	if err != nil {
-		return schema.GitHubSettings{}, fmt.Errorf("base revision %s: %w", rev, err)
 	}
 	return cfg.Settings.GitHub, nil
 }

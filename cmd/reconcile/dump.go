@@ -86,11 +86,13 @@ func runDump(cmd *cobra.Command, a *app, f *dumpFlags) error {
 	if len(owners) == 0 {
 		owners = cfg.Settings.Admins
 	}
-	eps := endpoints(cfg, a.getenv)
+	var eps map[string]endpoint
 	if f.sandbox {
 		var closeSandbox func()
 		eps, closeSandbox = startSandbox(a, cfg, d)
 		defer closeSandbox()
+	} else {
+		eps = endpoints(trustedSource(a, cfg), a.getenv)
 	}
 	observed := map[string]*reconcile.Observed{}
 	for _, target := range []string{"okta", "gitlab"} {

@@ -88,6 +88,8 @@ func newRootCmd(a *app) *cobra.Command {
 		newExpiringCmd(a),
 		newPruneExpiredCmd(a),
 		newMediatorConfigCmd(a),
+		newRequestCmd(a),
+		newImportCmd(a),
 	)
 	return root
 }

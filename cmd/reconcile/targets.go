@@ -16,36 +16,38 @@ import (
 	"github.com/access-as-code/access/reconcile/okta"
 	"github.com/access-as-code/access/schema"
 	"github.com/access-as-code/access/schema/gitrev"
+	"github.com/access-as-code/access/schema/trusted"
 )
 
 // endpoint is where one target is reached and with what token.
 type endpoint struct {
 	URL, Token string
 	Client     *http.Client // nil: the default client (system roots, SSL_CERT_FILE)
+	err        error        // the URL could not be resolved safely
+	where      string       // where the URL is looked for, for messages
 }
 
 // targetKind is one target system as the CLI wires it: where its settings
 // come from, how its provider is built, and what of the config it is given.
 // A new target is one more entry in targetKinds; the engine needs nothing.
 type targetKind struct {
-	name       string // as in plans and --only
-	urlEnv     string // environment variable of the URL, which wins over access.yaml
-	urlSetting string // the access.yaml key of the URL, for messages
-	tokenEnv   string // tokens come only from the environment
-	url        func(*schema.Config) string
-	caps       func() reconcile.Capabilities
-	want       func(*schema.Desired) reconcile.Want
-	known      func(*schema.Config) map[string]string
-	protected  func(*schema.Config) []string
-	provider   func(ctx context.Context, ep endpoint, log *slog.Logger, concurrency int) (reconcile.Provider, error)
-	sandbox    func(*sandbox.Sandbox) endpoint
+	name      string          // as in plans and --only
+	url       trusted.Setting // the URL: its environment variable, else a trusted access.yaml
+	tokenEnv  string          // tokens come only from the environment
+	caps      func() reconcile.Capabilities
+	want      func(*schema.Desired) reconcile.Want
+	known     func(*schema.Config) map[string]string
+	protected func(*schema.Config) []string
+	provider  func(ctx context.Context, ep endpoint, log *slog.Logger, concurrency int) (reconcile.Provider, error)
+	sandbox   func(*sandbox.Sandbox) endpoint
 }
 
 // targetKinds are the targets reconcile knows, in plan order.
 func targetKinds() []targetKind {
 	return []targetKind{
-		{name: "okta", urlEnv: "OKTA_ORG_URL", urlSetting: "okta.org_url", tokenEnv: "OKTA_API_TOKEN",
-			url:       func(c *schema.Config) string { return c.Settings.Okta.OrgURL },
+		{name: "okta", tokenEnv: "OKTA_API_TOKEN",
+			url: trusted.Setting{Env: "OKTA_ORG_URL", Key: "okta.org_url",
+				Field: func(c *schema.Config) string { return c.Settings.Okta.OrgURL }},
 			caps:      okta.Capabilities,
 			want:      reconcile.WantOkta,
 			known:     reconcile.KnownOkta,
@@ -56,8 +58,9 @@ func targetKinds() []targetKind {
 			sandbox: func(sb *sandbox.Sandbox) endpoint {
 				return endpoint{URL: sb.Okta.URL(), Token: sb.Okta.Token(), Client: sb.Okta.Client()}
 			}},
-		{name: "gitlab", urlEnv: "GITLAB_URL", urlSetting: "gitlab.url", tokenEnv: "GITLAB_TOKEN",
-			url:       func(c *schema.Config) string { return c.Settings.GitLab.URL },
+		{name: "gitlab", tokenEnv: "GITLAB_TOKEN",
+			url: trusted.Setting{Env: "GITLAB_URL", Key: "gitlab.url",
+				Field: func(c *schema.Config) string { return c.Settings.GitLab.URL }},
 			caps:      gitlab.Capabilities,
 			want:      reconcile.WantGitLab,
 			known:     reconcile.KnownGitLab,
@@ -90,18 +93,24 @@ func targetNames() []string {
 	return out
 }
 
-// endpoints reads provider settings, environment first, then access.yaml.
-// Tokens come only from the environment.
-func endpoints(cfg *schema.Config, getenv func(string) string) map[string]endpoint {
+// endpoints reads provider settings. Tokens come only from the environment;
+// URLs, which choose where a token is sent, from the environment, else from
+// the access.yaml src trusts (never the pull request's own). An URL that
+// cannot be resolved is an error only for a target that is used.
+func endpoints(src *trusted.Source, getenv func(string) string) map[string]endpoint {
 	eps := map[string]endpoint{}
 	for _, k := range targetKinds() {
-		url := getenv(k.urlEnv)
-		if url == "" {
-			url = k.url(cfg)
-		}
-		eps[k.name] = endpoint{URL: url, Token: getenv(k.tokenEnv)}
+		url, err := src.Value(k.url)
+		eps[k.name] = endpoint{URL: url, Token: getenv(k.tokenEnv), err: err, where: src.Where(k.url)}
 	}
 	return eps
+}
+
+// trustedSource is where this run may take token destinations from: the
+// checked-out config outside a pull request, the base branch's in one.
+func trustedSource(a *app, cfg *schema.Config) *trusted.Source {
+	return trusted.New(trusted.Options{Getenv: a.getenv, Checked: cfg,
+		Run: trusted.RunOf(a.getenv), ReadBase: trusted.AtRevision(a.configDir)})
 }
 
 // newProvider builds the provider of one target from its endpoint.
@@ -110,10 +119,17 @@ func newProvider(ctx context.Context, a *app, target string, ep endpoint, concur
 	if !ok {
 		return nil, fmt.Errorf("%s: unknown target %q", what, target)
 	}
+	others := slices.DeleteFunc(targetNames(), func(n string) bool { return n == target })
+	if ep.err != nil {
+		return nil, fmt.Errorf("%s: %w; or use --only %s", what, ep.err, strings.Join(others, ","))
+	}
 	if ep.URL == "" || ep.Token == "" {
-		others := slices.DeleteFunc(targetNames(), func(n string) bool { return n == target })
-		return nil, fmt.Errorf("%s: set %s (or %s in access.yaml) and %s, or use --only %s, or try --sandbox",
-			what, k.urlEnv, k.urlSetting, k.tokenEnv, strings.Join(others, ","))
+		where := ep.where
+		if where == "" {
+			where = k.url.Env
+		}
+		return nil, fmt.Errorf("%s: set %s and %s, or use --only %s, or try --sandbox",
+			what, where, k.tokenEnv, strings.Join(others, ","))
 	}
 	p, err := k.provider(ctx, ep, a.log, concurrency)
 	if err != nil {
