@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -38,6 +39,7 @@ type testOP struct {
 	tamper func(claims map[string]any) // rewrites ID tokens at the token endpoint
 	badKey *rsa.PrivateKey             // signs tampered tokens instead of the real key
 	delay  time.Duration               // the token endpoint answers this late
+	tokens atomic.Int32                // token requests received
 }
 
 // SlowTokens makes the token endpoint answer d late (a slow provider).
@@ -198,6 +200,7 @@ func (o *testOP) login(w http.ResponseWriter, r *http.Request) {
 // token serves the real token endpoint, then rewrites the ID token when a
 // test asked for it.
 func (o *testOP) token(w http.ResponseWriter, r *http.Request) {
+	o.tokens.Add(1)
 	o.mu.Lock()
 	tamper, badKey, delay := o.tamper, o.badKey, o.delay
 	o.mu.Unlock()
