@@ -226,7 +226,10 @@ func TestSIGTERMFinishesTheSlowTokenExchangeAndExitsZero(t *testing.T) {
 		}
 		errc <- err
 	}()
-	for e.op.tokens.Load() == seen { // the mediator is now waiting on the provider
+	for deadline := time.Now().Add(10 * time.Second); e.op.tokens.Load() == seen; { // then the mediator waits on the provider
+		if time.Now().After(deadline) {
+			t.Fatalf("the token request never reached the provider:\n%s", p.stderr.String())
+		}
 		time.Sleep(10 * time.Millisecond)
 	}
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
