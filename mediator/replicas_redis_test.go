@@ -26,11 +26,16 @@ func roundRobin(backends []string) http.Handler {
 	for i, b := range backends {
 		targets[i], _ = url.Parse(b)
 	}
-	return &httputil.ReverseProxy{Rewrite: func(r *httputil.ProxyRequest) {
+	return &httputil.ReverseProxy{Transport: pooledTransport, Rewrite: func(r *httputil.ProxyRequest) {
 		r.SetURL(targets[next.Add(1)%uint64(len(targets))])
 		r.Out.Host = r.In.Host
 	}}
 }
+
+// pooledTransport keeps connections to the replicas and the provider alive
+// under concurrency (the default keeps two per host), as a real load
+// balancer and the mediator's own client do.
+var pooledTransport = &http.Transport{MaxIdleConnsPerHost: 256, MaxIdleConns: 1024}
 
 // replicate puts n mediators, each with its own client to the Redis server,
 // behind a round-robin proxy at e.medURL.
@@ -44,7 +49,8 @@ func replicate(t testing.TB, e *env, n int, r *redisServer, hooks ...redis.Hook)
 		for _, h := range hooks {
 			store.AddHook(h)
 		}
-		m, err := New(ctx, e.cfg, slog.New(slog.NewJSONHandler(e.logs, nil)), WithStore(store))
+		m, err := New(ctx, e.cfg, slog.New(slog.NewJSONHandler(e.logs, nil)), WithStore(store),
+			WithHTTPClient(&http.Client{Transport: pooledTransport}))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -61,7 +61,11 @@ func run(stop context.Context, args []string, getenv func(string) string, stderr
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	// Every outbound call (provider, GitLab) is bounded; a login never hangs on them.
-	client := &http.Client{Timeout: 15 * time.Second}
+	// Connections to the provider stay open under load (the default
+	// transport keeps two idle ones per host: each login beyond would dial).
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = 64
+	client := &http.Client{Timeout: 15 * time.Second, Transport: transport}
 	opts := []mediator.Option{mediator.WithHTTPClient(client)}
 	if cfg.Store != "" {
 		store, err := mediator.OpenRedisStore(cfg.Store, cfg.StorePassword)
