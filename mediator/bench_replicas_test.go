@@ -55,14 +55,14 @@ func BenchmarkReplicasLatency(b *testing.B) {
 	if r, err := strconv.Atoi(os.Getenv("MEDIATOR_BENCH_RATE")); err == nil && r > 0 {
 		rate = r
 	}
-	for _, variant := range []string{"plain", "seed", "pkce"} {
+	for _, variant := range []string{"plain", "apertis", "pkce"} {
 		b.Run(variant, func(b *testing.B) {
 			e := newEnv(b, func(c *Config) { c.Backend = ""; c.Groups = false }, "alice")
 			r := startRedis(b)
 			rt := &roundTrips{}
 			replicate(b, e, 3, r, rt)
 			relay := *e.rp
-			if variant == "seed" {
+			if variant == "apertis" {
 				relay.RedirectURL = e.medURL + "/callback"
 			}
 			direct := *e.rp
@@ -168,9 +168,9 @@ func BenchmarkReplicasMemory(b *testing.B) {
 	}
 	i := 0
 	next := func() http.Handler { i++; return hs[i%len(hs)] }
-	login := func(seed bool) {
+	login := func(apertis bool) {
 		state := random(b)
-		if seed { // the README's GitLab: login state stored at /auth
+		if apertis { // the README's GitLab: login state stored at /auth
 			rec := httptest.NewRecorder()
 			next().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/auth?"+url.Values{"client_id": {testClientID},
 				"response_type": {"code"}, "redirect_uri": {cfg.Self + "/callback"}, "state": {state}}.Encode(), nil))
@@ -179,7 +179,7 @@ func BenchmarkReplicasMemory(b *testing.B) {
 		next().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/callback?code=provider-code&state="+state, nil))
 		loc, _ := url.Parse(rec.Header().Get("Location"))
 		redirect := rpCallback
-		if seed {
+		if apertis {
 			redirect = cfg.Self + "/callback"
 		}
 		form := url.Values{"grant_type": {"authorization_code"}, "code": {loc.Query().Get("code")}, "redirect_uri": {redirect}}

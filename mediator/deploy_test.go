@@ -11,10 +11,10 @@ import (
 )
 
 // deploy/docker-compose.yaml is the README's example; it must say what
-// TestSeedGitLabConfigurationLogsIn runs: the same omniauth arguments, the
+// TestApertisREADMEGitLabConfigurationLogsIn runs: the same omniauth arguments, the
 // provider's client registered for the mediator's /callback only, and the
 // mediator's environment of the README.
-func TestDeployComposeAgreesWithTheSeedGitLabTest(t *testing.T) {
+func TestDeployComposeAgreesWithTheApertisGitLabTest(t *testing.T) {
 	raw, err := os.ReadFile("deploy/docker-compose.yaml")
 	if err != nil {
 		t.Fatal(err)
@@ -32,7 +32,7 @@ func TestDeployComposeAgreesWithTheSeedGitLabTest(t *testing.T) {
 	for _, m := range regexp.MustCompile(`'(\w+)' => ('[^']*'|true|false|\[[^\]]*\])`).FindAllStringSubmatch(omnibus, -1) {
 		args[m[1]] = strings.Trim(m[2], "'")
 	}
-	want := seedGitLab("http://dex:5556/dex", "http://mediator:5555", "${MEDIATOR_SECRET}")
+	want := apertisGitLab("http://dex:5556/dex", "http://mediator:5555", "${MEDIATOR_SECRET}")
 	got := &omniauthOIDC{Name: args["name"], ResponseType: args["response_type"], Issuer: args["issuer"],
 		Discovery: args["discovery"] == "true", UIDField: args["uid_field"], ClientAuthMethod: args["client_auth_method"]}
 	for _, s := range regexp.MustCompile(`'(\w+)'`).FindAllStringSubmatch(args["scope"], -1) {
@@ -60,7 +60,7 @@ func TestDeployComposeAgreesWithTheSeedGitLabTest(t *testing.T) {
 		}
 	}
 	med := compose.Services["mediator"].Environment
-	env := seedEnv("http://dex:5556/dex", "http://mediator:5555", "http://gitlab", "${GITLAB_API_TOKEN:-}")
+	env := apertisEnv("http://dex:5556/dex", "http://mediator:5555", "http://gitlab", "${GITLAB_API_TOKEN:-}")
 	env["AUTHZ_MEDIATOR_SECRET"] = "${MEDIATOR_SECRET}"
 	env["AUTHZ_MEDIATOR_REDIRECT"] = "http://gitlab/users/auth/openid_connect/callback"
 	env["AUTHZ_MEDIATOR_STORE"] = "redis://redis:6379/0"

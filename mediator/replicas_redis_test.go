@@ -88,7 +88,7 @@ func TestReplicasSharingRedisServeLoginsAsOne(t *testing.T) {
 					t.Fatalf("login %d: replayed code across replicas: %v, want invalid_grant", i, err)
 				}
 			}
-			uid, err := seedGitLab(e.op.issuer, e.medURL, testSecret).login(context.Background(), http.DefaultClient)
+			uid, err := apertisGitLab(e.op.issuer, e.medURL, testSecret).login(context.Background(), http.DefaultClient)
 			if err != nil || uid != "alice" {
 				t.Fatalf("the README's GitLab through %d replicas: %q %v", n, uid, err)
 			}

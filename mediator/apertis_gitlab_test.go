@@ -39,9 +39,9 @@ type omniauthOIDC struct {
 	}
 }
 
-// seedGitLab is that block with ${oidc-provider...} = the test provider and
+// apertisGitLab is that block with ${oidc-provider...} = the test provider and
 // ${mediator...} = the mediator under test.
-func seedGitLab(issuer, mediator, secret string) *omniauthOIDC {
+func apertisGitLab(issuer, mediator, secret string) *omniauthOIDC {
 	g := &omniauthOIDC{Name: "openid_connect", Scope: []string{"openid", "profile", "email"}, ResponseType: "code",
 		Issuer: issuer, Discovery: false, UIDField: "preferred_username"}
 	g.ClientOptions.Identifier = "authz-mediator"
@@ -54,9 +54,9 @@ func seedGitLab(issuer, mediator, secret string) *omniauthOIDC {
 	return g
 }
 
-// seedEnv is the mediator's environment in the README's example, with
+// apertisEnv is the mediator's environment in the README's example, with
 // ${...} filled in; GITLAB_URL names the GitLab API the README leaves implicit.
-func seedEnv(issuer, mediator, gitlabURL, gitlabToken string) map[string]string {
+func apertisEnv(issuer, mediator, gitlabURL, gitlabToken string) map[string]string {
 	return map[string]string{
 		"GITLAB_SECRET":           gitlabToken,
 		"AUTHZ_MEDIATOR_SECRET":   testSecret,
@@ -154,10 +154,10 @@ func (g *omniauthOIDC) login(ctx context.Context, hc *http.Client) (string, erro
 // The deployment of the Apertis AuthZ mediator README, as written: GitLab's
 // redirect_uri is the mediator's own /callback, the provider knows only that
 // one, and the login still ends on GitLab's callback (AUTHZ_MEDIATOR_REDIRECT).
-func TestSeedGitLabConfigurationLogsIn(t *testing.T) {
+func TestApertisREADMEGitLabConfigurationLogsIn(t *testing.T) {
 	e := newEnv(t, func(c *Config) {
 		loaded, err := LoadConfig("", func(k string) string {
-			return seedEnv(c.Provider, c.Self, c.GitLabURL, c.GitLabSecret)[k]
+			return apertisEnv(c.Provider, c.Self, c.GitLabURL, c.GitLabSecret)[k]
 		}, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -170,7 +170,7 @@ func TestSeedGitLabConfigurationLogsIn(t *testing.T) {
 	e.gl.AddUser("alice", "Alice", "alice@example.com")
 	e.gl.AddGroup("team-a")
 	e.op.LoginAs("alice")
-	gitlab := seedGitLab(e.op.issuer, e.medURL, testSecret)
+	gitlab := apertisGitLab(e.op.issuer, e.medURL, testSecret)
 	uid, err := gitlab.login(context.Background(), http.DefaultClient)
 	if err != nil {
 		t.Fatal(err)
@@ -180,11 +180,11 @@ func TestSeedGitLabConfigurationLogsIn(t *testing.T) {
 	}
 	e.med.Wait()
 	if got := e.gl.Members("team-a")["alice"]; got != 30 {
-		t.Errorf("membership not synced after the seed login: level %d", got)
+		t.Errorf("membership not synced after the README's login: level %d", got)
 	}
 
 	// The token request must name the redirect_uri of its authorization request.
-	other := seedGitLab(e.op.issuer, e.medURL, testSecret)
+	other := apertisGitLab(e.op.issuer, e.medURL, testSecret)
 	other.ClientOptions.RedirectURI = e.medURL + "/callback"
 	f := e.browseWith(other.ClientOptions.RedirectURI)
 	e.rp.RedirectURL = rpCallback // not the one sent at /auth
