@@ -1,11 +1,28 @@
 package mediator
 
 import (
+	"encoding/json"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 )
+
+// loginState is what /callback and /token need to know of the
+// authorization request, sealed in the store under the hash of its state.
+// It is stored only when it differs from the default (no PKCE, redirect_uri
+// = AUTHZ_MEDIATOR_REDIRECT), which spares most logins a store round trip.
+type loginState struct {
+	PKCE        bool   `json:"k,omitempty"`
+	RedirectURI string `json:"r,omitempty"`
+}
+
+// allowedRedirect says whether the relying party may send uri: the
+// configured AUTHZ_MEDIATOR_REDIRECT, or the mediator's own /callback, which
+// is what the GitLab omniauth example of the Apertis AuthZ mediator README
+// sends. Either way the login ends at AUTHZ_MEDIATOR_REDIRECT.
+func (m *Mediator) allowedRedirect(uri string) bool {
+	return uri == m.cfg.Redirect || uri == m.cfg.Self+"/callback"
+}
 
 // handleAuth relays the relying party's authorization request to the
 // provider. Only redirect_uri changes (to the mediator's /callback) and
@@ -13,9 +30,10 @@ import (
 // challenge pass untouched, so the provider binds the code to them.
 func (m *Mediator) handleAuth(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	if q.Get("redirect_uri") != m.cfg.Redirect {
+	redirect := q.Get("redirect_uri")
+	if !m.allowedRedirect(redirect) {
 		// Never redirect to an unknown URI (RFC 6749 §4.1.2.1): answer here.
-		http.Error(w, "invalid_request: redirect_uri is not the one configured for this mediator", http.StatusBadRequest)
+		http.Error(w, "invalid_request: redirect_uri is neither the configured redirect nor this mediator's /callback", http.StatusBadRequest)
 		return
 	}
 	if q.Get("client_id") != m.cfg.ID {
@@ -29,15 +47,21 @@ func (m *Mediator) handleAuth(w http.ResponseWriter, r *http.Request) {
 		m.rpError(w, r, "unsupported_response_type", "only response_type=code is relayed", state)
 		return
 	}
-	if q.Get("code_challenge") != "" {
+	ls := loginState{PKCE: q.Get("code_challenge") != ""}
+	if redirect != m.cfg.Redirect {
+		ls.RedirectURI = redirect // /token must see the same (RFC 6749 §4.1.3)
+	}
+	if ls != (loginState{}) {
 		// With PKCE only the relying party's verifier can redeem the code,
-		// so /callback must defer the exchange to /token: remember that.
+		// so /callback must defer the exchange to /token: remember that,
+		// and the redirect URI /token must check, under the state.
 		if state == "" {
-			m.rpError(w, r, "invalid_request", "state is required with PKCE by this mediator", "")
+			m.rpError(w, r, "invalid_request", "state is required by this mediator with PKCE or this redirect_uri", "")
 			return
 		}
-		key := storeKey("pkce", state)
-		if err := m.store.Put(r.Context(), key, m.seal.seal(key, []byte{1}), authTTL); err != nil {
+		plain, _ := json.Marshal(ls)
+		key := storeKey("login", state)
+		if err := m.store.Put(r.Context(), key, m.seal.seal(key, plain), authTTL); err != nil {
 			m.log.Error("store login state", "err", err)
 			m.rpError(w, r, "temporarily_unavailable", "login state could not be stored", state)
 			return
@@ -56,16 +80,7 @@ func (m *Mediator) handleAuth(w http.ResponseWriter, r *http.Request) {
 			q.Set("scope", strings.Join(append(scopes, "groups"), " "))
 		}
 	}
-	target, err := url.Parse(info.meta.AuthURL)
-	if err != nil {
+	if err := redirectWith(w, r, info.meta.AuthURL, q); err != nil {
 		http.Error(w, "provider authorization endpoint is invalid", http.StatusBadGateway)
-		return
 	}
-	pq := target.Query()
-	for k, vs := range q {
-		pq[k] = vs
-	}
-	target.RawQuery = pq.Encode()
-	w.Header().Set("Cache-Control", "no-store")
-	http.Redirect(w, r, target.String(), http.StatusFound)
 }

@@ -130,27 +130,12 @@ func pct(ms []float64, p int) float64 {
 //
 //	go test -run='^$' -bench=RelayMemory -benchtime=100000x ./mediator/
 func BenchmarkRelayMemory(b *testing.B) {
-	issuer := "http://op.bench"
-	key, _ := rsa.GenerateKey(rand.Reader, 2048)
-	idt := signedIDToken(b, key, issuer)
-	op := http.NewServeMux()
-	op.HandleFunc("/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
-		_ = json.NewEncoder(w).Encode(map[string]any{"issuer": issuer, "authorization_endpoint": issuer + "/authorize",
-			"token_endpoint": issuer + "/token", "jwks_uri": issuer + "/keys", "userinfo_endpoint": issuer + "/userinfo",
-			"id_token_signing_alg_values_supported": []string{"RS256"}})
-	})
-	op.HandleFunc("/keys", func(w http.ResponseWriter, r *http.Request) {
-		_ = json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &key.PublicKey, KeyID: "k1", Algorithm: "RS256", Use: "sig"}}})
-	})
-	op.HandleFunc("/token", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = io.WriteString(w, `{"access_token":"at","token_type":"Bearer","expires_in":3600,"id_token":"`+idt+`"}`)
-	})
+	issuer, opClient := minimalProvider(b)
 	store := NewMemoryStore(0)
 	cfg := &Config{Provider: issuer, Self: "http://mediator.bench", Redirect: rpCallback, ID: testClientID,
 		Secret: testSecret, RequiredGroups: []string{"eng"}}
 	m, err := New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)),
-		WithStore(store), WithHTTPClient(&http.Client{Transport: handlerTransport{op}}))
+		WithStore(store), WithHTTPClient(opClient))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -185,6 +170,28 @@ func BenchmarkRelayMemory(b *testing.B) {
 	b.ReportMetric((float64(after.HeapAlloc)-float64(before.HeapAlloc))/float64(b.N), "heap-growth-B/login")
 	b.ReportMetric(float64(after.HeapAlloc)/(1<<20), "heap-MiB")
 	b.ReportMetric(float64(store.Len()), "store-entries")
+}
+
+// minimalProvider is a provider that answers every token request with the
+// same signed ID token, reached in-process through the returned client.
+func minimalProvider(b *testing.B) (string, *http.Client) {
+	issuer := "http://op.bench"
+	key, _ := rsa.GenerateKey(rand.Reader, 2048)
+	idt := signedIDToken(b, key, issuer)
+	op := http.NewServeMux()
+	op.HandleFunc("/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
+		_ = json.NewEncoder(w).Encode(map[string]any{"issuer": issuer, "authorization_endpoint": issuer + "/authorize",
+			"token_endpoint": issuer + "/token", "jwks_uri": issuer + "/keys", "userinfo_endpoint": issuer + "/userinfo",
+			"id_token_signing_alg_values_supported": []string{"RS256"}})
+	})
+	op.HandleFunc("/keys", func(w http.ResponseWriter, r *http.Request) {
+		_ = json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &key.PublicKey, KeyID: "k1", Algorithm: "RS256", Use: "sig"}}})
+	})
+	op.HandleFunc("/token", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"access_token":"at","token_type":"Bearer","expires_in":3600,"id_token":"`+idt+`"}`)
+	})
+	return issuer, &http.Client{Transport: handlerTransport{op}}
 }
 
 type handlerTransport struct{ h http.Handler }

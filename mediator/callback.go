@@ -13,6 +13,7 @@ import (
 type grant struct {
 	Token        json.RawMessage `json:"t,omitempty"`
 	ProviderCode string          `json:"p,omitempty"`
+	RedirectURI  string          `json:"r,omitempty"` // the RP's, when not AUTHZ_MEDIATOR_REDIRECT
 }
 
 // handleCallback receives the provider's answer. Without PKCE the mediator
@@ -38,23 +39,31 @@ func (m *Mediator) handleCallback(w http.ResponseWriter, r *http.Request) {
 		m.rpError(w, r, "invalid_request", "the provider returned no code", state)
 		return
 	}
-	var g grant
-	_, pkceErr := m.store.Take(r.Context(), storeKey("pkce", state))
-	switch {
-	case state != "" && pkceErr == nil:
+	ls, err := m.loginState(r, state)
+	if err != nil {
+		m.log.Error("read login state", "err", err)
+		m.rpError(w, r, "temporarily_unavailable", "login state could not be read", state)
+		return
+	}
+	g := grant{RedirectURI: ls.RedirectURI}
+	var writes []Write
+	var adm *admission
+	if ls.PKCE {
 		g.ProviderCode = code
-	default:
+	} else {
 		raw, claims, err := m.up.exchange(r.Context(), code, "")
 		if err != nil {
 			m.exchangeFailed(err)
 			m.rpError(w, r, "access_denied", "the login could not be verified", state)
 			return
 		}
-		if !m.admit(claims) {
+		adm = m.admit(claims)
+		if adm == nil {
 			m.rpError(w, r, "access_denied", "you are not a member of a group required here", state)
 			return
 		}
 		g.Token = raw
+		writes = append(writes, m.rememberWrite(adm.who)...) // with the code: one round trip
 	}
 	plain, err := json.Marshal(g)
 	if err != nil {
@@ -63,16 +72,42 @@ func (m *Mediator) handleCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	ours := newCode()
 	key := storeKey("code", ours)
-	if err := m.store.Put(r.Context(), key, m.seal.seal(key, plain), codeTTL); err != nil {
+	writes = append(writes, Write{Key: key, Value: m.seal.seal(key, plain), TTL: codeTTL})
+	if err := m.store.Write(r.Context(), writes...); err != nil {
 		m.log.Error("store login state", "err", err)
 		m.rpError(w, r, "temporarily_unavailable", "login state could not be stored", state)
 		return
+	}
+	if adm != nil {
+		m.afterLogin(*adm, false)
 	}
 	p := url.Values{"code": {ours}}
 	if state != "" {
 		p.Set("state", state)
 	}
 	m.redirectRP(w, r, p)
+}
+
+// loginState reads (and removes) what /auth stored under state; the
+// default when it stored nothing.
+func (m *Mediator) loginState(r *http.Request, state string) (loginState, error) {
+	var ls loginState
+	if state == "" {
+		return ls, nil
+	}
+	key := storeKey("login", state)
+	sealed, err := m.store.Take(r.Context(), key)
+	if errors.Is(err, ErrNotFound) {
+		return ls, nil
+	}
+	if err != nil {
+		return ls, err
+	}
+	plain, err := m.seal.open(key, sealed)
+	if err == nil {
+		err = json.Unmarshal(plain, &ls)
+	}
+	return ls, err
 }
 
 // exchangeFailed logs and counts a failed redemption at the provider

@@ -38,6 +38,12 @@ type Config struct {
 	EnforceGroupsAuditOnly   bool          // enforce_groups_audit_only
 	EnforceGroupsSource      string        // enforce_groups_source: "graph" or "okta"
 	MediatorUsername         string        // mediator_username (file only)
+	EnforceGroupsLease       time.Duration // enforce_groups_lease: TTL of the enforcement lease between replicas
+
+	// Store is where replicas share login state, the people seen at login
+	// and the people the mediator blocked: "" (memory, one replica) or
+	// redis://host:6379/0 (rediss:// for TLS).
+	Store string // store / AUTHZ_MEDIATOR_STORE
 
 	GitLabURL         string // gitlab_url / AUTHZ_MEDIATOR_GITLAB_URL / GITLAB_URL
 	GitLabAccessLevel string // gitlab_access_level: level given to added members
@@ -50,10 +56,11 @@ type Config struct {
 	GraphClientID string // graph_client_id: defaults to id
 
 	// Secrets: environment only.
-	Secret       string // AUTHZ_MEDIATOR_SECRET: OIDC client secret
-	GitLabSecret string // GITLAB_SECRET: GitLab API token
-	OktaToken    string // OKTA_API_TOKEN
-	GraphSecret  string // AUTHZ_MEDIATOR_GRAPH_SECRET, defaults to AUTHZ_MEDIATOR_SECRET
+	Secret        string // AUTHZ_MEDIATOR_SECRET: OIDC client secret
+	GitLabSecret  string // GITLAB_SECRET: GitLab API token
+	OktaToken     string // OKTA_API_TOKEN
+	GraphSecret   string // AUTHZ_MEDIATOR_GRAPH_SECRET, defaults to AUTHZ_MEDIATOR_SECRET
+	StorePassword string // AUTHZ_MEDIATOR_STORE_PASSWORD: replaces the store URL's password
 
 	// Warnings are settings that were accepted but ignored; the caller logs them.
 	Warnings []string
@@ -70,6 +77,8 @@ const (
 	DefaultMediatorUsername = "mediator"
 	DefaultGraphURL         = "https://graph.microsoft.com"
 	DefaultAccessLevel      = "developer"
+	DefaultEnforceLease     = 30 * time.Second
+	MinEnforceLease         = time.Second
 )
 
 type kind int
@@ -83,6 +92,7 @@ const (
 	kDuration
 	kList
 	kMap
+	kStore
 )
 
 // setting ties a file key to its environment variable and its field.
@@ -112,8 +122,11 @@ var settings = []setting{
 	{key: "enforce_groups_ignore_users", env: []string{"AUTHZ_MEDIATOR_ENFORCE_GROUPS_IGNORE_USERS"}, kind: kList, set: func(c *Config, v any) { c.EnforceGroupsIgnoreUsers = v.([]string) }},
 	{key: "enforce_groups_audit_only", env: []string{"AUTHZ_MEDIATOR_ENFORCE_GROUPS_AUDIT_ONLY"}, kind: kBool, set: func(c *Config, v any) { c.EnforceGroupsAuditOnly = v.(bool) }},
 	{key: "enforce_groups_source", env: []string{"AUTHZ_MEDIATOR_ENFORCE_GROUPS_SOURCE"}, kind: kString, set: func(c *Config, v any) { c.EnforceGroupsSource = v.(string) }},
-	// The seed's text says the mediator username is read from the file only.
+	// The mediator username is read from the file only, as the Apertis AuthZ
+	// mediator's README has it.
 	{key: "mediator_username", kind: kString, set: func(c *Config, v any) { c.MediatorUsername = v.(string) }},
+	{key: "enforce_groups_lease", env: []string{"AUTHZ_MEDIATOR_ENFORCE_GROUPS_LEASE"}, kind: kDuration, set: func(c *Config, v any) { c.EnforceGroupsLease = v.(time.Duration) }},
+	{key: "store", env: []string{"AUTHZ_MEDIATOR_STORE"}, kind: kStore, set: func(c *Config, v any) { c.Store = v.(string) }},
 	{key: "gitlab_url", env: []string{"AUTHZ_MEDIATOR_GITLAB_URL", "GITLAB_URL"}, kind: kURL, set: func(c *Config, v any) { c.GitLabURL = v.(string) }},
 	{key: "gitlab_access_level", env: []string{"AUTHZ_MEDIATOR_GITLAB_ACCESS_LEVEL"}, kind: kString, set: func(c *Config, v any) { c.GitLabAccessLevel = v.(string) }},
 	{key: "okta_org_url", env: []string{"AUTHZ_MEDIATOR_OKTA_ORG_URL", "OKTA_ORG_URL"}, kind: kURL, set: func(c *Config, v any) { c.OktaOrgURL = v.(string) }},
@@ -125,12 +138,14 @@ var settings = []setting{
 	{env: []string{"GITLAB_SECRET"}, kind: kString, isSecret: true, set: func(c *Config, v any) { c.GitLabSecret = v.(string) }},
 	{env: []string{"OKTA_API_TOKEN"}, kind: kString, isSecret: true, set: func(c *Config, v any) { c.OktaToken = v.(string) }},
 	{env: []string{"AUTHZ_MEDIATOR_GRAPH_SECRET"}, kind: kString, isSecret: true, set: func(c *Config, v any) { c.GraphSecret = v.(string) }},
+	{env: []string{"AUTHZ_MEDIATOR_STORE_PASSWORD"}, kind: kString, isSecret: true, set: func(c *Config, v any) { c.StorePassword = v.(string) }},
 }
 
 // secretKeys are file keys that are refused: secrets belong in the environment.
 var secretKeys = map[string]string{
 	"secret": "AUTHZ_MEDIATOR_SECRET", "gitlab_secret": "GITLAB_SECRET",
 	"okta_api_token": "OKTA_API_TOKEN", "graph_secret": "AUTHZ_MEDIATOR_GRAPH_SECRET",
+	"store_password": "AUTHZ_MEDIATOR_STORE_PASSWORD",
 }
 
 // LoadConfig reads the file at path (none when path is ""), then the
@@ -139,7 +154,8 @@ var secretKeys = map[string]string{
 func LoadConfig(path string, getenv func(string) string, groupsFlag *bool) (*Config, error) {
 	c := &Config{ID: DefaultID, Retries: DefaultRetries, Backoff: DefaultBackoff,
 		EnforceGroupsInterval: DefaultEnforceInterval, MediatorUsername: DefaultMediatorUsername,
-		GraphURL: DefaultGraphURL, GitLabAccessLevel: DefaultAccessLevel}
+		EnforceGroupsLease: DefaultEnforceLease,
+		GraphURL:           DefaultGraphURL, GitLabAccessLevel: DefaultAccessLevel}
 	var errs []error
 	portSet := false
 	if path != "" {
@@ -164,7 +180,7 @@ func LoadConfig(path string, getenv func(string) string, groupsFlag *bool) (*Con
 		}
 	}
 	if getenv("AUTHZ_MEDIATOR_USERNAME") != "" {
-		// As in the seed: listed in its table, but read from the file only.
+		// Listed among the Apertis mediator's variables, but read from the file only.
 		c.Warnings = append(c.Warnings, "AUTHZ_MEDIATOR_USERNAME is ignored: the mediator username is read from the configuration file only (mediator_username)")
 	}
 	if groupsFlag != nil {
@@ -318,6 +334,16 @@ func parseScalar(k kind, s string) (any, error) {
 			return nil, fmt.Errorf("%q is not a duration such as 10s, 15m or 3h", s)
 		}
 		return d, nil
+	case kStore:
+		if s == "memory" {
+			return "", nil
+		}
+		u, err := url.Parse(s)
+		if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+			// Never echo the value: it may hold the store's password.
+			return nil, errors.New("not a store URL: want memory, redis://host:6379/0 or rediss://host:6380/0")
+		}
+		return s, nil
 	case kURL:
 		u, err := url.Parse(s)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -392,6 +418,9 @@ func (c *Config) validate(path string) error {
 	if c.Port < 1 || c.Port > 65535 {
 		errs = append(errs, fmt.Errorf("port: %d is not a TCP port (1-65535)", c.Port))
 	}
+	if c.EnforceGroupsLease < MinEnforceLease {
+		errs = append(errs, fmt.Errorf("enforce_groups_lease: %s is shorter than the minimum of 1s", c.EnforceGroupsLease))
+	}
 	if c.EnforceGroupsInterval < MinEnforceInterval {
 		errs = append(errs, fmt.Errorf("enforce_groups_interval: %s is shorter than the minimum of 1m", c.EnforceGroupsInterval))
 	}
@@ -408,7 +437,7 @@ func (c *Config) validateEnforcement() error {
 		errs = append(errs, errors.New("enforce_groups: needs backend gitlab, where users are blocked"))
 	}
 	switch c.EnforceGroupsSource {
-	case "graph", "": // the seed enforces through Microsoft Graph only
+	case "graph", "": // the default, as in the Apertis AuthZ mediator (Graph only)
 		if c.GraphTokenURL == "" && c.GraphTenant == "" && entraTenant(c.Provider) == "" {
 			errs = append(errs, errors.New("enforce_groups_source graph: set graph_tenant (AUTHZ_MEDIATOR_GRAPH_TENANT) or graph_token_url"))
 		}

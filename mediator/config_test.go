@@ -95,7 +95,7 @@ func TestConfigPrecedenceFileThenEnvironmentThenFlag(t *testing.T) {
 	}
 }
 
-func TestConfigFromEnvironmentAloneAsTheSeedDeploys(t *testing.T) {
+func TestConfigFromEnvironmentAloneAsTheApertisMediatorDeploys(t *testing.T) {
 	env := withSecrets(map[string]string{
 		"AUTHZ_MEDIATOR_SELF": "http://mediator:5555", "AUTHZ_MEDIATOR_PROVIDER": "http://dex:5556/dex",
 		"AUTHZ_MEDIATOR_REDIRECT": "http://gitlab/users/auth/openid_connect/callback",
@@ -168,5 +168,61 @@ func TestSampleConfigurationLoads(t *testing.T) {
 	}
 	if c.GroupMap["Eng-Backend"] != "platform/backend" || c.Port != 5555 || !c.Groups {
 		t.Errorf("sample read as %+v", c)
+	}
+}
+
+func TestConfigStore(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "m.yaml")
+	base := "provider: https://idp.example.com\nmediator: https://m.example.com\nredirect: https://gl.example.com/cb\nbackend: gitlab\ngitlab_url: http://gitlab\n"
+	env := map[string]string{"AUTHZ_MEDIATOR_SECRET": "s", "GITLAB_SECRET": "t"}
+	load := func(yml string, extra map[string]string) (*Config, error) {
+		if err := os.WriteFile(file, []byte(base+yml), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return LoadConfig(file, func(k string) string {
+			if v, ok := extra[k]; ok {
+				return v
+			}
+			return env[k]
+		}, nil)
+	}
+	if c, err := load("", nil); err != nil || c.Store != "" || c.EnforceGroupsLease != DefaultEnforceLease {
+		t.Fatalf("default: %+v %v, want the memory store and a 30s lease", c, err)
+	}
+	c, err := load("store: redis://cache:6379/0\nenforce_groups_lease: 5s\n", map[string]string{
+		"AUTHZ_MEDIATOR_STORE": "rediss://redis.internal:6380/2", "AUTHZ_MEDIATOR_STORE_PASSWORD": "pw"})
+	if err != nil || c.Store != "rediss://redis.internal:6380/2" || c.StorePassword != "pw" || c.EnforceGroupsLease != 5*time.Second {
+		t.Fatalf("environment over file: %+v %v", c, err)
+	}
+	_, err = load("store: http://user:hunter2@cache:6379\nstore_password: x\nenforce_groups_lease: 10ms\n", nil)
+	if err == nil {
+		t.Fatal("bad store settings accepted")
+	}
+	for _, want := range []string{"m.yaml:6: store: not a store URL", "store_password: secrets are not read from the file; set AUTHZ_MEDIATOR_STORE_PASSWORD",
+		"enforce_groups_lease: 10ms is shorter than the minimum of 1s"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	if strings.Contains(err.Error(), "hunter2") {
+		t.Error("the store password was echoed")
+	}
+	s, err := OpenRedisStore("rediss://:secret@redis.example.com:6380/3", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	opt := s.c.Options()
+	if opt.TLSConfig == nil || opt.Password != "secret" || opt.DB != 3 || opt.Addr != "redis.example.com:6380" {
+		t.Errorf("rediss URL: TLS %v, password %q, db %d, addr %s", opt.TLSConfig != nil, opt.Password, opt.DB, opt.Addr)
+	}
+	s2, _ := OpenRedisStore("redis://:secret@redis.example.com:6379/0", "override")
+	defer s2.Close()
+	if s2.c.Options().Password != "override" || s2.c.Options().TLSConfig != nil {
+		t.Error("AUTHZ_MEDIATOR_STORE_PASSWORD did not replace the URL's password, or TLS was on for redis://")
+	}
+	if got := RedactURL("redis://:secret@h:6379/0"); strings.Contains(got, "secret") {
+		t.Errorf("RedactURL kept the password: %s", got)
 	}
 }

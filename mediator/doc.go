@@ -7,8 +7,11 @@
 //
 // /auth forwards the authorization request to the provider with state,
 // nonce and PKCE untouched, only redirect_uri pointing at the mediator's
-// /callback (and the `groups` scope added when configured). Only the
-// configured `redirect` is accepted from the relying party.
+// /callback (and the `groups` scope added when configured). The relying
+// party may send the configured `redirect` or the mediator's own /callback
+// (what the GitLab example of the Apertis AuthZ mediator README sends);
+// nothing else. The login ends at `redirect` either way, and /token checks
+// the redirect_uri the login started with.
 //
 // /callback receives the provider's code. Without PKCE (GitLab's default)
 // the mediator, which is the provider's OAuth client, redeems the code at
@@ -23,14 +26,17 @@
 //
 // # Replicas
 //
-// /auth and /callback keep nothing between them except, for PKCE logins, a
-// marker keyed by state. The code issued at /callback and what it stands
-// for are held in a Store for two minutes. Store keys are hashes of the
-// codes and values are sealed (AES-256-GCM, key derived from
-// AUTHZ_MEDIATOR_SECRET), so a shared store such as Redis can serve
-// several replicas without holding any usable code or token. The default
-// MemoryStore suits one replica, or several with session affinity.
-// Enforcement remembers whom it blocked in memory: run it on one replica.
+// Everything a login keeps between requests lives in a Store: the login
+// state between /auth and /callback (only for PKCE or a redirect_uri other
+// than `redirect`, keyed by state), and the code issued at /callback with
+// what it stands for, for two minutes, taken in one step at /token so it
+// works once. The people seen at login and the people the mediator blocked
+// are kept there too. Store keys are hashes of the codes and states, hash
+// fields keyed hashes of account names, and values are sealed (AES-256-GCM,
+// key derived from AUTHZ_MEDIATOR_SECRET), so the store holds nothing
+// usable. MemoryStore suits one replica; RedisStore (`store: redis://...`)
+// lets any replica serve any step of a login. A store that fails fails the
+// login with temporarily_unavailable, never a hang (every call is bounded).
 //
 // # Membership and enforcement
 //
@@ -38,7 +44,9 @@
 // person's direct memberships in the GitLab groups matching included_groups
 // equal to their mapped groups; see GitLabBackend. Enforcer re-checks known
 // people against the directory (Okta or Microsoft Graph) and blocks in
-// GitLab those no longer in required_groups.
+// GitLab those no longer in required_groups, on one replica at a time: the
+// holder of a lease in the store, which checks it still holds it before
+// each block or unblock.
 //
 // Codes, tokens and secrets are never logged.
 package mediator

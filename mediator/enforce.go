@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	gitlab "gitlab.com/gitlab-org/api/client-go"
@@ -23,19 +22,22 @@ import (
 // included groups. A person the directory does not know is blocked only if
 // they logged in through the mediator (a GitLab-only account such as a bot
 // is left alone). A directory that does not answer blocks nobody.
+//
+// The people seen at login and the people the mediator blocked are in the
+// Store, so that any replica, and the same one after a restart, only ever
+// unblocks the mediator's own blocks. One replica at a time enforces: the
+// one holding the enforcement lease in the store (see Run).
 type Enforcer struct {
+	m         *Mediator
 	api       *gitlab.Client
 	source    Source
 	rules     GroupRules
-	known     *KnownUsers
 	skip      map[string]bool
 	auditOnly bool
 	interval  time.Duration
+	lease     time.Duration
 	log       *slog.Logger
 	metrics   *metrics
-
-	mu      sync.Mutex
-	blocked map[string]bool // accounts this mediator blocked
 }
 
 // NewEnforcer builds enforcement over the mediator's known people and
@@ -52,25 +54,13 @@ func (m *Mediator) NewEnforcer(source Source, hc *http.Client) (*Enforcer, error
 	for _, u := range m.cfg.EnforceGroupsIgnoreUsers {
 		skip[strings.ToLower(u)] = true
 	}
-	return &Enforcer{api: api, source: source, rules: m.rules, known: m.known, skip: skip,
-		auditOnly: m.cfg.EnforceGroupsAuditOnly, interval: m.cfg.EnforceGroupsInterval,
-		log: m.log.With("component", "enforcement"), metrics: m.metrics, blocked: map[string]bool{}}, nil
-}
-
-// Run checks every interval until ctx ends.
-func (e *Enforcer) Run(ctx context.Context) {
-	t := time.NewTicker(e.interval)
-	defer t.Stop()
-	for {
-		if err := e.Check(ctx); err != nil {
-			e.log.Error("enforcement pass incomplete", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	lease := m.cfg.EnforceGroupsLease
+	if lease <= 0 {
+		lease = DefaultEnforceLease
 	}
+	return &Enforcer{m: m, api: api, source: source, rules: m.rules, skip: skip,
+		auditOnly: m.cfg.EnforceGroupsAuditOnly, interval: m.cfg.EnforceGroupsInterval, lease: lease,
+		log: m.log.With("component", "enforcement", "replica", m.replica), metrics: m.metrics}, nil
 }
 
 type candidate struct {
@@ -78,26 +68,61 @@ type candidate struct {
 	fromLogin bool
 }
 
-// Check makes one pass over everyone.
+// Check makes one pass over everyone, if this replica holds (or can take)
+// the enforcement lease. It stops at the first write it can no longer make
+// under the lease.
 func (e *Enforcer) Check(ctx context.Context) error {
 	if len(e.rules.Required) == 0 {
 		return nil // no required group: nobody can fall out of one
 	}
+	held, err := e.hold(ctx)
+	switch {
+	case err != nil:
+		e.metrics.runs.WithLabelValues("store_error").Inc()
+		return fmt.Errorf("enforcement paused: %w", err)
+	case !held:
+		e.metrics.runs.WithLabelValues("not_leader").Inc()
+		return errNotLeader
+	}
+	err = e.pass(ctx)
+	switch {
+	case errors.Is(err, errLeaseLost):
+		e.metrics.runs.WithLabelValues("lease_lost").Inc()
+	case err != nil:
+		e.metrics.runs.WithLabelValues("error").Inc()
+	default:
+		e.metrics.runs.WithLabelValues("ok").Inc()
+	}
+	return err
+}
+
+func (e *Enforcer) pass(ctx context.Context) error {
+	ours, err := e.m.blockedByUs(ctx)
+	if err != nil {
+		return err // without it, an unblock could undo an administrator's block
+	}
 	people, err := e.candidates(ctx)
 	if err != nil {
 		return err // without the member list, check nobody rather than a part
+	}
+	if err := e.m.refreshLists(ctx); err != nil {
+		return err
 	}
 	var errs []error
 	for _, c := range people {
 		if e.skip[strings.ToLower(c.who.Account())] {
 			continue
 		}
-		errs = append(errs, e.checkOne(ctx, c))
+		err := e.checkOne(ctx, c, ours)
+		if errors.Is(err, errLeaseLost) {
+			return errors.Join(append(errs, err)...)
+		}
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }
 
-func (e *Enforcer) checkOne(ctx context.Context, c candidate) error {
+func (e *Enforcer) checkOne(ctx context.Context, c candidate, blockedByUs map[string]bool) error {
 	acct := c.who.Account()
 	groups, err := e.source.Groups(ctx, c.who)
 	allowed := false
@@ -117,9 +142,7 @@ func (e *Enforcer) checkOne(ctx context.Context, c candidate) error {
 	if err != nil || u == nil {
 		return err
 	}
-	e.mu.Lock()
-	ours := e.blocked[acct]
-	e.mu.Unlock()
+	ours := blockedByUs[strings.ToLower(acct)]
 	switch {
 	case !allowed && u.State == "active":
 		return e.act(ctx, "block", u, acct)
@@ -136,22 +159,27 @@ func (e *Enforcer) act(ctx context.Context, action string, u *gitlab.User, acct 
 		e.log.Warn("audit only: would "+action+" user", "user", acct)
 		return nil
 	}
+	if err := e.stillLeader(ctx); err != nil {
+		return err
+	}
+	// Each order fails safe: a block not recorded is never undone by the
+	// mediator; a record dropped before a failed unblock leaves the person
+	// blocked. Never the reverse, which could undo an administrator's block.
 	var err error
 	if action == "block" {
 		err = e.api.Users.BlockUser(u.ID, gitlab.WithContext(ctx))
+		if err == nil {
+			err = e.m.setBlockedByUs(ctx, acct, true)
+		}
 	} else {
-		err = e.api.Users.UnblockUser(u.ID, gitlab.WithContext(ctx))
+		err = e.m.setBlockedByUs(ctx, acct, false)
+		if err == nil {
+			err = e.api.Users.UnblockUser(u.ID, gitlab.WithContext(ctx))
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", action, acct, err)
 	}
-	e.mu.Lock()
-	if action == "block" {
-		e.blocked[acct] = true
-	} else {
-		delete(e.blocked, acct)
-	}
-	e.mu.Unlock()
 	e.metrics.enforce.WithLabelValues(action).Inc()
 	e.log.Info("user "+action+"ed", "user", acct)
 	return nil
@@ -173,7 +201,11 @@ func (e *Enforcer) gitlabUser(ctx context.Context, username string) (*gitlab.Use
 // candidates merges people seen at login with the included groups' members.
 func (e *Enforcer) candidates(ctx context.Context) ([]candidate, error) {
 	byAcct := map[string]candidate{}
-	for _, who := range e.known.All() {
+	known, err := e.m.knownPeople(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, who := range known {
 		byAcct[strings.ToLower(who.Account())] = candidate{who: who, fromLogin: true}
 	}
 	if len(e.rules.Included) > 0 {

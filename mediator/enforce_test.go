@@ -2,7 +2,9 @@ package mediator
 
 import (
 	"context"
+	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -190,4 +192,40 @@ func equalMaps(a, b map[string]string) bool {
 		}
 	}
 	return true
+}
+
+// stealingSource answers like src, but the first lookup hands the lease to
+// another replica, as if this one had paused past its TTL mid-pass.
+type stealingSource struct {
+	Source
+	steal func()
+	once  sync.Once
+}
+
+func (s *stealingSource) Groups(ctx context.Context, who Identity) ([]string, error) {
+	s.once.Do(s.steal)
+	return s.Source.Groups(ctx, who)
+}
+
+func TestEnforcementStopsBeforeTheNextWriteOnceTheLeaseIsLost(t *testing.T) {
+	e, ok, _ := enforcementEnv(t, nil)
+	ok.RemoveMember("Eng-Backend", "alice@example.com")
+	ok.RemoveMember("Eng-Backend", "bob@example.com")
+	src, _ := NewOktaSource(context.Background(), ok.URL(), ok.Token(), ok.Client())
+	enf, err := e.med.NewEnforcer(&stealingSource{Source: src, steal: func() {
+		ctx := context.Background()
+		_ = e.store.Release(ctx, enforcementLease, e.med.replica)
+		if got, _ := e.store.Acquire(ctx, enforcementLease, "another-replica", time.Minute); !got {
+			t.Error("could not hand the lease to another replica")
+		}
+	}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := enf.Check(context.Background()); !errors.Is(err, errLeaseLost) {
+		t.Errorf("pass after losing the lease: %v, want errLeaseLost", err)
+	}
+	if got := states(e, "alice", "bob"); got["alice"] != "active" || got["bob"] != "active" {
+		t.Errorf("blocked without the lease: %v", got)
+	}
 }

@@ -36,6 +36,8 @@ type env struct {
 	medURL string
 	logs   *syncBuffer
 	store  *MemoryStore
+	mux    *switchHandler // serves medURL: one mediator, or replicas behind a proxy
+	others []*Mediator    // replicas besides med
 	rp     *oauth2.Config
 	// secrets seen during the test, none of which may appear in the logs
 	secrets []string
@@ -48,6 +50,7 @@ func newEnv(t testing.TB, tune func(*Config), people ...string) *env {
 	medSrv := httptest.NewServer(medMux)
 	t.Cleanup(medSrv.Close)
 	e.medURL = medSrv.URL
+	e.mux = medMux
 	e.op = newTestOP(t, testClientID, testSecret, e.medURL+"/callback", people...)
 	e.gl = gitlabfake.New()
 	t.Cleanup(e.gl.Close)
@@ -159,7 +162,15 @@ func (e *env) login(user string) {
 	if _, _, err := e.redeem(f); err != nil {
 		e.t.Fatal(err)
 	}
+	e.wait()
+}
+
+// wait waits for the background work of every replica.
+func (e *env) wait() {
 	e.med.Wait()
+	for _, m := range e.others {
+		m.Wait()
+	}
 }
 
 // checkLogs asserts that no code, token or secret reached the logs.

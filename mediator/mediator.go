@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -43,19 +44,21 @@ type Backend interface {
 
 // Mediator is the OIDC relay. Build it with New, serve Handler.
 type Mediator struct {
-	cfg     *Config
-	log     *slog.Logger
-	client  *http.Client
-	store   Store
-	seal    *sealer
-	up      *upstream
-	rules   GroupRules
-	backend Backend
-	known   *KnownUsers
-	metrics *metrics
-	keys    jwksCache
-	ctx     context.Context // background work lives as long as this
-	wg      sync.WaitGroup
+	cfg      *Config
+	log      *slog.Logger
+	client   *http.Client
+	store    Store
+	seal     *sealer
+	up       *upstream
+	rules    GroupRules
+	backend  Backend
+	replica  string // this process, as the enforcement lease's holder
+	ready    readiness
+	draining atomic.Bool
+	metrics  *metrics
+	keys     jwksCache
+	ctx      context.Context // background work lives as long as this
+	wg       sync.WaitGroup
 }
 
 // Option adjusts a Mediator built by New.
@@ -75,7 +78,7 @@ func WithBackend(b Backend) Option { return func(m *Mediator) { m.backend = b } 
 func New(ctx context.Context, cfg *Config, log *slog.Logger, opts ...Option) (*Mediator, error) {
 	m := &Mediator{cfg: cfg, log: log, client: http.DefaultClient, ctx: ctx,
 		rules:   GroupRules{Map: cfg.GroupMap, Included: cfg.IncludedGroups, Required: cfg.RequiredGroups},
-		known:   NewKnownUsers(),
+		replica: replicaID(),
 		metrics: newMetrics()}
 	for _, o := range opts {
 		o(m)
@@ -83,6 +86,7 @@ func New(ctx context.Context, cfg *Config, log *slog.Logger, opts ...Option) (*M
 	if m.store == nil {
 		m.store = NewMemoryStore(0)
 	}
+	m.store = countingStore{Store: m.store, errs: m.metrics.storeErrors}
 	s, err := newSealer(cfg.Secret)
 	if err != nil {
 		return nil, err
@@ -110,56 +114,79 @@ func (m *Mediator) Handler() http.Handler {
 	mux.HandleFunc("GET /keys", m.handleKeys)
 	mux.HandleFunc("GET /.well-known/openid-configuration", m.handleDiscovery)
 	mux.HandleFunc("GET /healthz", m.handleHealth)
+	mux.HandleFunc("GET /readyz", m.handleReady)
 	mux.Handle("GET /metrics", m.metrics.handler())
 	return mux
 }
 
-// KnownUsers is the set of people seen at login, for enforcement.
-func (m *Mediator) KnownUsers() *KnownUsers { return m.known }
-
 // Wait blocks until background membership syncs have finished.
 func (m *Mediator) Wait() { m.wg.Wait() }
 
-// admit applies the group rules to a verified login: it returns false when
-// required_groups refuse it, else records the person and starts the
-// backend sync in the background.
-func (m *Mediator) admit(c idClaims) bool {
+// admission is an admitted login: who, and the included groups to sync.
+type admission struct {
+	who      Identity
+	included []string
+}
+
+// admit applies the group rules to a verified login: nil when
+// required_groups refuse it.
+func (m *Mediator) admit(c idClaims) *admission {
 	who := Identity{Subject: c.Subject, Username: c.PreferredUsername, Email: c.Email, ObjectID: c.ObjectID}
 	mapped := m.rules.Mapped(c.Groups)
 	if !m.rules.Admitted(mapped) {
 		m.metrics.logins.WithLabelValues("refused").Inc()
 		m.log.Info("login refused: no required group", "user", who.Account(), "groups", len(mapped))
-		return false
+		return nil
 	}
 	m.metrics.logins.WithLabelValues("admitted").Inc()
 	m.log.Info("login admitted", "user", who.Account(), "groups", len(mapped))
-	m.known.Remember(who)
-	if m.backend == nil {
-		return true
+	return &admission{who: who, included: m.rules.IncludedOf(mapped)}
+}
+
+// afterLogin runs in the background what follows an admitted login (never
+// delaying it): remembering the person for enforcement unless that was
+// already written with the code, then the backend's membership sync.
+func (m *Mediator) afterLogin(a admission, remember bool) {
+	if !remember && m.backend == nil {
+		return
 	}
-	included := m.rules.IncludedOf(mapped)
 	m.wg.Add(1)
-	go func() { // never delays the login
+	go func() {
 		defer m.wg.Done()
+		if w := m.rememberWrite(a.who); remember && len(w) > 0 {
+			if err := m.store.Write(m.ctx, w...); err != nil {
+				m.log.Error("remember user for enforcement", "user", a.who.Account(), "err", err)
+			}
+		}
+		if m.backend == nil {
+			return
+		}
 		start := time.Now()
-		err := m.backend.Sync(m.ctx, who, included)
+		err := m.backend.Sync(m.ctx, a.who, a.included)
 		m.metrics.syncSeconds.Observe(time.Since(start).Seconds())
 		if err != nil {
 			m.metrics.syncs.WithLabelValues("error").Inc()
-			m.log.Error("membership sync failed", "user", who.Account(), "err", err)
+			m.log.Error("membership sync failed", "user", a.who.Account(), "err", err)
 			return
 		}
 		m.metrics.syncs.WithLabelValues("ok").Inc()
 	}()
-	return true
 }
 
 // redirectRP sends the browser to the relying party's callback with params.
 func (m *Mediator) redirectRP(w http.ResponseWriter, r *http.Request, params url.Values) {
-	u, err := url.Parse(m.cfg.Redirect)
-	if err != nil { // validated at start
+	if err := redirectWith(w, r, m.cfg.Redirect, params); err != nil { // validated at start
 		http.Error(w, "bad redirect configuration", http.StatusInternalServerError)
-		return
+	}
+}
+
+// redirectWith sends the browser to base with params merged into its query
+// (a param replaces base's value of the same name). Nothing is written when
+// base is not a URL.
+func redirectWith(w http.ResponseWriter, r *http.Request, base string, params url.Values) error {
+	u, err := url.Parse(base)
+	if err != nil {
+		return err
 	}
 	q := u.Query()
 	for k, vs := range params {
@@ -168,6 +195,7 @@ func (m *Mediator) redirectRP(w http.ResponseWriter, r *http.Request, params url
 	u.RawQuery = q.Encode()
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, u.String(), http.StatusFound)
+	return nil
 }
 
 // rpError redirects an OIDC error to the relying party (RFC 6749 §4.1.2.1).

@@ -17,7 +17,15 @@ type metrics struct {
 	syncs       *prometheus.CounterVec
 	syncSeconds prometheus.Histogram
 	enforce     *prometheus.CounterVec
+	storeErrors storeErrors
+	leaseHeld   prometheus.Gauge
+	runs        *prometheus.CounterVec
 }
+
+// storeErrors counts failed store calls by operation.
+type storeErrors struct{ v *prometheus.CounterVec }
+
+func (s storeErrors) inc(op string) { s.v.WithLabelValues(op).Inc() }
 
 func newMetrics() *metrics {
 	reg := prometheus.NewRegistry()
@@ -40,7 +48,16 @@ func newMetrics() *metrics {
 			Name: "authz_mediator_enforcement_actions_total", Help: "Enforcement actions: block, unblock, would_block, would_unblock, source_error.",
 		}, []string{"action"}),
 	}
-	reg.MustRegister(m.logins, m.tokens, m.syncs, m.syncSeconds, m.enforce,
+	m.storeErrors = storeErrors{prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "authz_mediator_store_errors_total", Help: "Failed store calls (the store unreachable or failing) by operation.",
+	}, []string{"op"})}
+	m.leaseHeld = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "authz_mediator_enforcement_lease_held", Help: "1 while this replica holds the enforcement lease, else 0.",
+	})
+	m.runs = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "authz_mediator_enforcement_runs_total", Help: "Enforcement passes by result: ok, error, lease_lost, not_leader.",
+	}, []string{"result"})
+	reg.MustRegister(m.logins, m.tokens, m.syncs, m.syncSeconds, m.enforce, m.storeErrors.v, m.leaseHeld, m.runs,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -15,7 +15,9 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/zitadel/oidc/v3/example/server/storage"
@@ -36,6 +38,15 @@ type testOP struct {
 	user   string
 	tamper func(claims map[string]any) // rewrites ID tokens at the token endpoint
 	badKey *rsa.PrivateKey             // signs tampered tokens instead of the real key
+	delay  time.Duration               // the token endpoint answers this late
+	tokens atomic.Int32                // token requests received
+}
+
+// SlowTokens makes the token endpoint answer d late (a slow provider).
+func (o *testOP) SlowTokens(d time.Duration) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.delay = d
 }
 
 // opStorage adds a groups claim to the example storage, and optionally
@@ -189,9 +200,11 @@ func (o *testOP) login(w http.ResponseWriter, r *http.Request) {
 // token serves the real token endpoint, then rewrites the ID token when a
 // test asked for it.
 func (o *testOP) token(w http.ResponseWriter, r *http.Request) {
+	o.tokens.Add(1)
 	o.mu.Lock()
-	tamper, badKey := o.tamper, o.badKey
+	tamper, badKey, delay := o.tamper, o.badKey, o.delay
 	o.mu.Unlock()
+	time.Sleep(delay)
 	if tamper == nil {
 		o.handler.ServeHTTP(w, r)
 		return

@@ -5,12 +5,12 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/hkdf"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 )
 
@@ -18,99 +18,62 @@ import (
 // or already taken.
 var ErrNotFound = errors.New("not found")
 
-// Store holds short-lived login state between two requests that may reach
-// different replicas: the PKCE marker between /auth and /callback, and the
-// provider's token response between /callback and /token.
+// Store holds what replicas share: short-lived login state between two
+// requests that may reach different replicas (the login state between /auth
+// and /callback, the code between /callback and /token), the people seen at
+// login and the people the mediator blocked (hashes), and the enforcement
+// lease. Every key has a TTL.
 //
-// Keys are hashes (the store never sees a code) and values are sealed with a
-// key derived from AUTHZ_MEDIATOR_SECRET (the store never sees a token), so a
-// shared store such as Redis (SET key value PX ttl; GETDEL key) can back
-// several replicas without holding anything usable.
+// Keys and hash fields are hashes (the store never sees a code, a state or
+// an account name) and values are sealed with a key derived from
+// AUTHZ_MEDIATOR_SECRET (the store never sees a token), so a shared store
+// such as Redis can back several replicas without holding anything usable.
 type Store interface {
 	// Put stores value under key until ttl has passed.
 	Put(ctx context.Context, key string, value []byte, ttl time.Duration) error
 	// Take returns the value and removes it in one step, so that of two
 	// concurrent calls only one gets it; ErrNotFound otherwise.
 	Take(ctx context.Context, key string) ([]byte, error)
+	// Write applies writes together (one round trip to a remote store).
+	Write(ctx context.Context, writes ...Write) error
+	// Fields returns the fields of the hash at key (none when absent).
+	Fields(ctx context.Context, key string) (map[string][]byte, error)
+	// DeleteField removes one field of the hash at key.
+	DeleteField(ctx context.Context, key, field string) error
+	// Acquire takes the lease for holder if nobody holds it.
+	Acquire(ctx context.Context, lease, holder string, ttl time.Duration) (bool, error)
+	// Renew extends the lease if holder still holds it; false when it does not.
+	Renew(ctx context.Context, lease, holder string, ttl time.Duration) (bool, error)
+	// Release gives the lease up if holder holds it.
+	Release(ctx context.Context, lease, holder string) error
+	// Ping says whether the store answers.
+	Ping(ctx context.Context) error
 }
 
-// MemoryStore is the in-process Store: right for one replica, or several
-// behind a load balancer with session affinity on the mediator's host.
-type MemoryStore struct {
-	mu        sync.Mutex
-	items     map[string]memItem
-	max       int
-	lastSweep time.Time
-	now       func() time.Time
-}
-
-type memItem struct {
-	value   []byte
-	expires time.Time
-}
-
-// NewMemoryStore returns a store holding at most max entries (0 = 1,000,000);
-// expired entries are swept as new ones arrive, so memory stays bounded by
-// the logins of one TTL.
-func NewMemoryStore(max int) *MemoryStore {
-	if max <= 0 {
-		max = 1_000_000
-	}
-	return &MemoryStore{items: map[string]memItem{}, max: max, now: time.Now}
-}
-
-// ErrStoreFull is returned when a MemoryStore is at its limit.
-var ErrStoreFull = errors.New("login store is full")
-
-// Put implements Store.
-func (s *MemoryStore) Put(_ context.Context, key string, value []byte, ttl time.Duration) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.now()
-	if now.Sub(s.lastSweep) > time.Second || len(s.items) >= s.max {
-		for k, it := range s.items {
-			if now.After(it.expires) {
-				delete(s.items, k)
-			}
-		}
-		s.lastSweep = now
-	}
-	if len(s.items) >= s.max {
-		return ErrStoreFull
-	}
-	s.items[key] = memItem{value: value, expires: now.Add(ttl)}
-	return nil
-}
-
-// Take implements Store.
-func (s *MemoryStore) Take(_ context.Context, key string) ([]byte, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	it, ok := s.items[key]
-	if !ok {
-		return nil, ErrNotFound
-	}
-	delete(s.items, key)
-	if s.now().After(it.expires) {
-		return nil, ErrNotFound
-	}
-	return it.value, nil
-}
-
-// Len is the number of entries held, expired ones included until swept.
-func (s *MemoryStore) Len() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.items)
+// Write is one write of Store.Write. With Field empty, Value is stored under
+// Key (a nil Value only refreshes Key's TTL); with Field set, Value is that
+// field of the hash at Key. TTL is Key's, for a hash the whole hash's.
+type Write struct {
+	Key   string
+	Field string
+	Value []byte
+	TTL   time.Duration
 }
 
 // sealer encrypts and authenticates store values (AES-256-GCM) with a key
 // derived from the client secret; the store key is the associated data, so a
 // value cannot be moved to another key.
-type sealer struct{ aead cipher.AEAD }
+type sealer struct {
+	aead    cipher.AEAD
+	nameKey []byte // HMAC key naming hash fields
+}
 
 func newSealer(secret string) (*sealer, error) {
 	key, err := hkdf.Key(sha256.New, []byte(secret), nil, "authz-mediator login store v1", 32)
+	if err != nil {
+		return nil, fmt.Errorf("derive store key: %w", err)
+	}
+	nameKey, err := hkdf.Key(sha256.New, []byte(secret), nil, "authz-mediator field names v1", 32)
 	if err != nil {
 		return nil, fmt.Errorf("derive store key: %w", err)
 	}
@@ -122,7 +85,7 @@ func newSealer(secret string) (*sealer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store cipher: %w", err)
 	}
-	return &sealer{aead: aead}, nil
+	return &sealer{aead: aead, nameKey: nameKey}, nil
 }
 
 func (s *sealer) seal(key string, plain []byte) []byte {
@@ -147,6 +110,14 @@ func (s *sealer) open(key string, sealed []byte) ([]byte, error) {
 func storeKey(kind, secretValue string) string {
 	sum := sha256.Sum256([]byte(kind + "\x00" + secretValue))
 	return kind + ":" + hex.EncodeToString(sum[:])
+}
+
+// field names a hash field by a keyed hash of a low-entropy value (an
+// account name), which a plain hash would let anyone reading the store guess.
+func (s *sealer) field(value string) string {
+	h := hmac.New(sha256.New, s.nameKey)
+	h.Write([]byte(value))
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // newCode returns a fresh unguessable one-time code (256 bits).

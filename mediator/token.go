@@ -39,16 +39,16 @@ func (m *Mediator) handleToken(w http.ResponseWriter, r *http.Request) {
 		tokenErr(w, http.StatusBadRequest, "unsupported_grant_type", "only authorization_code is relayed")
 		return
 	}
-	if ru := r.PostForm.Get("redirect_uri"); ru != "" && ru != m.cfg.Redirect {
-		tokenErr(w, http.StatusBadRequest, "invalid_grant", "redirect_uri does not match")
-		return
-	}
 	key := storeKey("code", r.PostForm.Get("code"))
 	sealed, err := m.store.Take(r.Context(), key)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		// Not the code's fault: the relying party may retry the login.
+		m.log.Error("read login state", "err", err)
+		m.metrics.tokens.WithLabelValues("temporarily_unavailable").Inc()
+		tokenErr(w, http.StatusServiceUnavailable, "temporarily_unavailable", "login state could not be read; try again")
+		return
+	}
 	if err != nil {
-		if !errors.Is(err, ErrNotFound) {
-			m.log.Error("read login state", "err", err)
-		}
 		m.metrics.tokens.WithLabelValues("invalid_grant").Inc()
 		tokenErr(w, http.StatusBadRequest, "invalid_grant", "the code is unknown, expired or already used")
 		return
@@ -63,6 +63,16 @@ func (m *Mediator) handleToken(w http.ResponseWriter, r *http.Request) {
 		tokenErr(w, http.StatusBadRequest, "invalid_grant", "the code is unknown, expired or already used")
 		return
 	}
+	want := g.RedirectURI
+	if want == "" {
+		want = m.cfg.Redirect
+	}
+	if ru := r.PostForm.Get("redirect_uri"); ru != "" && ru != want {
+		// RFC 6749 §4.1.3: the one sent at /auth. The code is spent either way.
+		m.metrics.tokens.WithLabelValues("invalid_grant").Inc()
+		tokenErr(w, http.StatusBadRequest, "invalid_grant", "redirect_uri does not match the authorization request")
+		return
+	}
 	raw := []byte(g.Token)
 	if g.ProviderCode != "" {
 		// PKCE: the provider checks the relying party's verifier itself.
@@ -74,11 +84,13 @@ func (m *Mediator) handleToken(w http.ResponseWriter, r *http.Request) {
 			tokenErr(w, http.StatusBadRequest, "invalid_grant", "the provider did not grant the code")
 			return
 		}
-		if !m.admit(claims) {
+		adm := m.admit(claims)
+		if adm == nil {
 			m.metrics.tokens.WithLabelValues("access_denied").Inc()
 			tokenErr(w, http.StatusBadRequest, "invalid_grant", "access_denied: not a member of a group required here")
 			return
 		}
+		m.afterLogin(*adm, true)
 	}
 	m.metrics.tokens.WithLabelValues("ok").Inc()
 	w.Header().Set("Content-Type", "application/json")

@@ -26,7 +26,14 @@ func main() {
 	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stderr))
 }
 
-func run(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) int {
+// drainTimeout bounds how long requests in flight may finish after SIGTERM
+// (a token exchange waits at most for the provider's client timeout).
+const drainTimeout = 20 * time.Second
+
+// run serves until stop ends (SIGTERM, SIGINT): then it stops accepting,
+// lets requests in flight finish (bounded), hands over the enforcement
+// lease, and returns 0.
+func run(stop context.Context, args []string, getenv func(string) string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("mediator", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	configPath := fs.String("config", "", "configuration file (YAML)")
@@ -49,11 +56,27 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 	for _, w := range cfg.Warnings {
 		log.Warn(w)
 	}
-	ctx, cancel := context.WithCancel(ctx)
+	// Background work (key fetches, membership syncs) outlives the signal
+	// until requests in flight are done: its context ends after them.
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	// Every outbound call (provider, GitLab) is bounded; a login never hangs on them.
-	client := &http.Client{Timeout: 30 * time.Second}
-	m, err := mediator.New(ctx, cfg, log, mediator.WithHTTPClient(client))
+	// Connections to the provider stay open under load (the default
+	// transport keeps two idle ones per host: each login beyond would dial).
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = 64
+	client := &http.Client{Timeout: 15 * time.Second, Transport: transport}
+	opts := []mediator.Option{mediator.WithHTTPClient(client)}
+	if cfg.Store != "" {
+		store, err := mediator.OpenRedisStore(cfg.Store, cfg.StorePassword)
+		if err != nil {
+			fmt.Fprintf(stderr, "mediator: %v\n", err)
+			return 1
+		}
+		defer store.Close()
+		opts = append(opts, mediator.WithStore(store))
+	}
+	m, err := mediator.New(ctx, cfg, log, opts...)
 	if err != nil {
 		fmt.Fprintf(stderr, "mediator: %v\n", err)
 		return 1
@@ -69,26 +92,41 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 			fmt.Fprintf(stderr, "mediator: %v\n", err)
 			return 1
 		}
-		go enf.Run(ctx)
+		enforcing := make(chan struct{})
+		enfCtx, stopEnf := context.WithCancel(ctx)
+		go func() { defer close(enforcing); enf.Run(enfCtx) }()
+		defer func() { stopEnf(); <-enforcing }() // releases the lease
 	}
 	srv := &http.Server{Addr: net.JoinHostPort("", strconv.Itoa(cfg.Port)), Handler: m.Handler(),
 		ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	ln, err := net.Listen("tcp", srv.Addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "mediator: %v\n", err)
+		return 1
+	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	log.Info("mediator listening", "port", cfg.Port, "provider", cfg.Provider, "self", cfg.Self)
+	go func() { errc <- srv.Serve(ln) }()
+	store := "memory"
+	if cfg.Store != "" {
+		store = mediator.RedactURL(cfg.Store)
+	}
+	log.Info("mediator listening", "port", cfg.Port, "provider", cfg.Provider, "self", cfg.Self, "store", store)
 	select {
 	case err := <-errc:
 		fmt.Fprintf(stderr, "mediator: %v\n", err)
 		return 1
-	case <-ctx.Done():
+	case <-stop.Done():
 	}
-	shut, done := context.WithTimeout(context.Background(), 10*time.Second)
+	log.Info("shutting down: finishing requests in flight")
+	m.Drain()
+	shut, done := context.WithTimeout(context.Background(), drainTimeout)
 	defer done()
 	if err := srv.Shutdown(shut); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		log.Error("shutdown", "err", err)
+		log.Error("shutdown: requests still in flight were cut", "err", err)
 	}
 	cancel()
 	m.Wait()
+	log.Info("stopped")
 	return 0
 }
 

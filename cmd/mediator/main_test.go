@@ -23,3 +23,16 @@ func TestInvalidConfigurationExitsNonZeroNamingEachSource(t *testing.T) {
 		t.Error("the secret was printed")
 	}
 }
+
+func TestInvalidStoreURLIsRefusedWithoutItsPassword(t *testing.T) {
+	env := map[string]string{"AUTHZ_MEDIATOR_PROVIDER": "https://idp.example.com", "AUTHZ_MEDIATOR_SELF": "https://m.example.com",
+		"AUTHZ_MEDIATOR_REDIRECT": "https://gl.example.com/cb", "AUTHZ_MEDIATOR_SECRET": "s",
+		"AUTHZ_MEDIATOR_STORE": "memcached://:hunter2@cache:11211"}
+	var stderr bytes.Buffer
+	if code := run(context.Background(), nil, func(k string) string { return env[k] }, &stderr); code == 0 {
+		t.Fatal("exit 0 with an invalid store URL")
+	}
+	if !strings.Contains(stderr.String(), "AUTHZ_MEDIATOR_STORE") || strings.Contains(stderr.String(), "hunter2") {
+		t.Errorf("stderr should name AUTHZ_MEDIATOR_STORE and not its password:\n%s", stderr.String())
+	}
+}

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -103,7 +103,7 @@ func runDump(cmd *cobra.Command, a *app, f *dumpFlags) error {
 		if err != nil {
 			return err
 		}
-		o, err := p.Observe(ctx, reconcile.Query{Groups: uniqueSorted(groups[target])})
+		o, err := p.Observe(ctx, reconcile.Query{Groups: slices.Compact(slices.Sorted(slices.Values(groups[target])))})
 		if err != nil {
 			return fmt.Errorf("reading %s: %w", target, err)
 		}
@@ -131,17 +131,4 @@ func runDump(cmd *cobra.Command, a *app, f *dumpFlags) error {
 	}
 	fmt.Fprintf(a.stdout, "wrote %d files to %s\n", len(files), f.out)
 	return nil
-}
-
-func uniqueSorted(xs []string) []string {
-	set := map[string]bool{}
-	for _, x := range xs {
-		set[x] = true
-	}
-	out := make([]string, 0, len(set))
-	for x := range set {
-		out = append(out, x)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -1,12 +1,9 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"strings"
-	"testing/fstest" // a one-file fs.FS to read one users.yaml version
 	"time"
 
 	"github.com/spf13/cobra"
@@ -14,7 +11,6 @@ import (
 	"github.com/access-as-code/access/schema"
 	"github.com/access-as-code/access/schema/gitrev"
 	"github.com/access-as-code/access/schema/history"
-	"github.com/access-as-code/access/schema/query"
 )
 
 func newHistoryCmd(a *app) *cobra.Command {
@@ -56,14 +52,14 @@ commit, so each gain shows its until.`,
 				return err
 			}
 			defer repo.Close()
-			subj, watch, err := historySubject(cmd.Context(), repo, args[0])
+			subj, watch, err := history.ResolveSubject(cmd.Context(), repo, args[0])
 			if err != nil {
 				return err
 			}
 			opts.Group = watch
 			events, err := history.Walk(cmd.Context(), repo, subj, opts)
 			if errors.Is(err, history.ErrAlsoAGroup) {
-				return ambiguousSubject(args[0], subj.Name, " in the history")
+				return history.Ambiguous(args[0], subj.Name, " in the history")
 			}
 			if err != nil {
 				return err
@@ -81,82 +77,6 @@ commit, so each gain shows its until.`,
 	cmd.Flags().StringVar(&since, "since", "", "only commits at or after this date or RFC 3339 time")
 	cmd.Flags().IntVar(&limit, "limit", 0, "at most this many changes (0: all)")
 	return cmd
-}
-
-// historySubject resolves the argument against the config at HEAD, then,
-// for a name HEAD does not know (a person who left, a deleted group),
-// against the history. watch is a group name the walk must not meet: the
-// history search stopped at the person without ruling out an older group
-// of that name.
-func historySubject(ctx context.Context, repo *gitrev.Repo, arg string) (_ history.Subject, watch string, err error) {
-	if name, ok := strings.CutPrefix(arg, "group/"); ok {
-		return history.Subject{Kind: "group", Name: name}, "", nil
-	}
-	if id, ok := strings.CutPrefix(arg, "user/"); ok {
-		return history.Subject{Kind: "user", Name: id}, "", nil
-	}
-	head, err := repo.Resolve("HEAD")
-	if err != nil {
-		return history.Subject{}, "", err
-	}
-	fsys, err := repo.ConfigFS(head)
-	if err != nil {
-		return history.Subject{}, "", err
-	}
-	isGroup := false
-	if st, err := fs.Stat(fsys, "groups/"+arg+".yaml"); err == nil && !st.IsDir() {
-		isGroup = true
-	}
-	// Only people are left to match: users.yaml alone, not the thousands of
-	// group files, which would cost more than the walk on a large org.
-	cfg, _ := schema.Load(usersOnly{fsys}) // lenient: only names are needed
-	u, uerr := query.FindUser(cfg, arg)
-	var unknown *query.UnknownError
-	switch {
-	case isGroup && uerr == nil:
-		return history.Subject{}, "", ambiguousSubject(arg, u.ID, "")
-	case isGroup:
-		return history.Subject{Kind: "group", Name: arg}, "", nil
-	case uerr == nil:
-		return history.Subject{Kind: "user", Name: u.ID}, "", nil
-	case !errors.As(uerr, &unknown):
-		return history.Subject{}, "", uerr // ambiguous among people
-	}
-	found, err := history.Find(ctx, repo, arg, func(users []byte) (string, bool) {
-		cfg, _ := schema.Load(fstest.MapFS{"users.yaml": {Data: users}})
-		u, err := query.FindUser(cfg, arg)
-		if err != nil {
-			return "", false
-		}
-		return u.ID, true
-	})
-	switch {
-	case err != nil:
-		return history.Subject{}, "", err
-	case found.Group != "" && found.User != "":
-		return history.Subject{}, "", ambiguousSubject(arg, found.User, " in the history")
-	case found.Group != "":
-		return history.Subject{Kind: "group", Name: found.Group}, "", nil
-	case found.User != "" && found.Older:
-		return history.Subject{Kind: "user", Name: found.User}, arg, nil
-	case found.User != "":
-		return history.Subject{Kind: "user", Name: found.User}, "", nil
-	}
-	return history.Subject{}, "", fmt.Errorf("%w, and no group or person of that name in the history either", uerr)
-}
-
-func ambiguousSubject(name, userID, where string) error {
-	return fmt.Errorf("%q names both a group and a person%s: write group/%s or user/%s", name, where, name, userID)
-}
-
-// usersOnly shows users.yaml of a config and nothing else.
-type usersOnly struct{ fs.FS }
-
-func (u usersOnly) Open(name string) (fs.File, error) {
-	if name == "users.yaml" {
-		return u.FS.Open(name)
-	}
-	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
 }
 
 func historyTable(subj history.Subject, events []history.Event) table {

@@ -3,6 +3,7 @@ package accessdiff
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -369,5 +370,5 @@ func unionKeys[V any](a, b map[string]V) []string {
 	for k := range b {
 		set[k] = true
 	}
-	return sortedKeys(set)
+	return slices.Sorted(maps.Keys(set))
 }

@@ -62,7 +62,7 @@ func (w *walker) stepUser(child, parent *snap, st *state) ([]Event, *state, erro
 			events = append(events, e)
 		}
 	}
-	for _, g := range sortedNames(affected) {
+	for _, g := range slices.Sorted(maps.Keys(affected)) {
 		if done[g] {
 			continue
 		}
@@ -118,7 +118,7 @@ func (w *walker) stepGroup(child, parent *snap, st *state) ([]Event, *state, err
 	for u := range st.grants {
 		users[u] = true
 	}
-	for _, u := range sortedNames(users) {
+	for _, u := range slices.Sorted(maps.Keys(users)) {
 		if e, ok := compare(cur, u, before[u], st.grants[u]); ok {
 			events = append(events, e)
 		}
@@ -209,7 +209,7 @@ func (w *walker) carry(child, parent *snap, name string, grants map[string]*sche
 	for id, g := range w.compile(parent, &gb, who) {
 		before[id] = g
 	}
-	return before, sortedNames(who), true
+	return before, slices.Sorted(maps.Keys(who)), true
 }
 
 // compare makes the event for one grant moving from b (before) to a (after).
