@@ -41,7 +41,7 @@ func (r *Repo) Objects() (*Objects, error) {
 	}
 	// A walk reads each object just before its older version, which packs
 	// store as a delta of it: a small cache keeps the bases it needs.
-	c := cache.NewObjectLRU(16 * cache.MiByte)
+	c := cache.NewObjectLRU(8 * cache.MiByte)
 	for _, h := range hashes {
 		idx, err := readIndex(dg, h)
 		if err != nil {
