@@ -331,7 +331,9 @@ func (c *gqlCtx) teamMembers(g *org, t *team, membership string) []memberRef {
 	return out
 }
 
-func cursor(i int) string { return base64.StdEncoding.EncodeToString([]byte("cursor:v2:" + strconv.Itoa(i))) }
+func cursor(i int) string {
+	return base64.StdEncoding.EncodeToString([]byte("cursor:v2:" + strconv.Itoa(i)))
+}
 
 func fromCursor(s string) (int, bool) {
 	b, err := base64.StdEncoding.DecodeString(s)
