@@ -1,6 +1,7 @@
 package githubfake
 
 import (
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -248,6 +249,9 @@ func (s *Server) limits(next http.Handler) http.Handler {
 		case FaultServerError:
 			writeError(w, http.StatusBadGateway, "Server Error")
 		case FaultTimeout:
+			// Read the body first: the server notices a client that hung
+			// up only once the request body is consumed.
+			_, _ = io.Copy(io.Discard, r.Body)
 			select {
 			case <-r.Context().Done():
 			case <-time.After(30 * time.Second):

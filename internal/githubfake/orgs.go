@@ -78,6 +78,7 @@ type orgState struct {
 	inflight int
 	faults   []*Fault
 	graphQL  int // GraphQL requests answered
+	app      bool
 	rest     int // REST requests answered
 }
 
@@ -174,7 +175,9 @@ func (s *Server) ensureOrg(login string) *org {
 	g := &org{id: o.id(), login: login, members: map[int64]string{}, invitations: map[int64]*invitation{},
 		teams: map[string]*team{}, blocked: map[int64]bool{}}
 	o.orgs[strings.ToLower(login)] = g
-	g.members[s.ensureAccount(s.userAgent).id] = RoleAdmin
+	if !o.app {
+		g.members[s.ensureAccount(s.userAgent).id] = RoleAdmin // a user token's account owns the org
+	}
 	return g
 }
 
@@ -422,3 +425,12 @@ func (s *Server) Advance(d time.Duration) {
 
 // TokenLogin is the login of the account behind the token (GET /user).
 func (s *Server) TokenLogin() string { return s.userAgent }
+
+// SetApp makes the token a GitHub App installation token: GET /user
+// answers 403 "Resource not accessible by integration", and a team it
+// creates gets no maintainer, since an app is not a user.
+func (s *Server) SetApp(app bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.st().app = app
+}

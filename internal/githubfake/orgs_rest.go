@@ -49,6 +49,10 @@ func nodeID(typ string, id int64) string { return fmt.Sprintf("%s_%d", typ, id) 
 func (s *Server) getAuthenticated(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.st().app {
+		writeError(w, http.StatusForbidden, "Resource not accessible by integration")
+		return
+	}
 	writeJSON(w, http.StatusOK, s.accountJSON(s.ensureAccount(s.userAgent)))
 }
 

@@ -66,7 +66,10 @@ func (s *Server) createTeam(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t := &team{id: s.st().id(), slug: slug, name: body.Name, privacy: body.Privacy, parent: body.ParentTeamID,
-		members: map[int64]string{s.ensureAccount(s.userAgent).id: RoleMaintainer}}
+		members: map[int64]string{}}
+	if !s.st().app {
+		t.members[s.ensureAccount(s.userAgent).id] = RoleMaintainer
+	}
 	g.teams[slug] = t
 	writeJSON(w, http.StatusCreated, s.teamJSON(g, t))
 }
