@@ -95,7 +95,7 @@ func TestApplyIsolatesAFailingPersonAndConverges(t *testing.T) {
 	mp := &memProvider{name: "okta", failUser: "bad", groups: map[string]map[string]bool{
 		"a": {"stray": true}, "b": {},
 	}}
-	targets := []Target{{Provider: mp, CanCreateGroups: true,
+	targets := []Target{{Provider: mp, Caps: Capabilities{CreatesGroups: true},
 		Want: wantOf(map[string][]string{"a": {"u1", "u2", "bad"}, "b": {"u3"}, "c": {"u4"}})}}
 	p, _ := planFor(t, targets)
 	var logs bytes.Buffer
@@ -129,7 +129,7 @@ func TestApplyIsolatesAFailingPersonAndConverges(t *testing.T) {
 
 func TestApplySkipsMembersOfAGroupThatCouldNotBeCreated(t *testing.T) {
 	mp := &memProvider{name: "okta", failUser: "new", groups: map[string]map[string]bool{}}
-	targets := []Target{{Provider: mp, CanCreateGroups: true, Want: wantOf(map[string][]string{"new": {"u1", "u2"}})}}
+	targets := []Target{{Provider: mp, Caps: Capabilities{CreatesGroups: true}, Want: wantOf(map[string][]string{"new": {"u1", "u2"}})}}
 	p, _ := planFor(t, targets)
 	rep := Apply(context.Background(), p, Providers(targets), ApplyOptions{})
 	if len(rep.Failed) != 3 || len(rep.Applied) != 0 {

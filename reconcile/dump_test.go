@@ -55,7 +55,7 @@ func TestDumpThenValidateThenPlanHasNoChanges(t *testing.T) {
 		}
 	}
 	delete(okta.Groups, "Missing")
-	p := MakePlan(Input{Target: "okta", Want: WantOkta(d), Observed: okta}, Input{Target: "gitlab", Want: WantGitLab(d), Observed: gitlab})
+	p := MakePlan(Input{Target: "okta", Caps: oktaLike, Want: WantOkta(d), Observed: okta}, Input{Target: "gitlab", Caps: gitlabLike, Want: WantGitLab(d), Observed: gitlab})
 	if !p.Empty() {
 		t.Errorf("plan after dump should be empty: %v", ops(p))
 	}

@@ -12,8 +12,9 @@ type Target struct {
 	Provider  Provider
 	Want      Want
 	Protected []string
-	// CanCreateGroups: missing groups are created (Okta) instead of refused.
-	CanCreateGroups bool
+	// Caps is what the plan must know of this target (its provider package
+	// describes it).
+	Caps Capabilities
 	// Known maps the config users' logins to ids (see Input.Known).
 	Known map[string]string
 }
@@ -39,7 +40,7 @@ func Observe(ctx context.Context, targets []Target) ([]Input, error) {
 				return
 			}
 			inputs[i] = Input{Target: t.Provider.Name(), Want: t.Want, Observed: o,
-				Protected: t.Protected, CanCreateGroups: t.CanCreateGroups, Known: t.Known}
+				Protected: t.Protected, Caps: t.Caps, Known: t.Known}
 		}()
 	}
 	wg.Wait()

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-
-	"github.com/access-as-code/access/schema"
 )
 
 // Warning is something a reader of the plan must know that is not a change.
@@ -52,6 +50,11 @@ type Plan struct {
 	Changes  []Change     `json:"changes"`
 	Warnings []Warning    `json:"warnings"`
 	Errors   []GroupError `json:"errors,omitempty"`
+
+	// systems are the planned targets' Capabilities, for rendering; order
+	// is the targets in the order they were given.
+	systems map[string]*Capabilities
+	order   []string
 }
 
 // Summary counts changes by op.
@@ -68,8 +71,8 @@ type Input struct {
 	Want      Want
 	Observed  *Observed
 	Protected []string // logins never removed
-	// CanCreateGroups: a missing group is created (Okta) rather than an error (GitLab).
-	CanCreateGroups bool
+	// Caps is what the plan must know of the target: case, levels, groups.
+	Caps Capabilities
 	// Known maps every login of the config's users to their id, so that a
 	// removal names the person (and says their grant ended) when it can.
 	Known map[string]string
@@ -83,8 +86,10 @@ type Input struct {
 // login equals a desired login, so a failed account lookup can never turn into
 // a removal.
 func MakePlan(inputs ...Input) *Plan {
-	p := &Plan{Changes: []Change{}, Warnings: []Warning{}}
+	p := &Plan{Changes: []Change{}, Warnings: []Warning{}, systems: map[string]*Capabilities{}}
 	for _, in := range inputs {
+		p.systems[in.Target] = &in.Caps
+		p.order = append(p.order, in.Target)
 		planTarget(p, in)
 	}
 	p.finish()
@@ -92,13 +97,8 @@ func MakePlan(inputs ...Input) *Plan {
 }
 
 func planTarget(p *Plan, in Input) {
-	fold := in.Target == "okta" // Okta logins are case-insensitive
-	key := func(s string) string {
-		if fold {
-			return strings.ToLower(s)
-		}
-		return s
-	}
+	caps := &in.Caps
+	key := caps.key
 	protected := map[string]bool{}
 	for _, l := range in.Protected {
 		protected[key(l)] = true
@@ -122,7 +122,7 @@ func planTarget(p *Plan, in Input) {
 		case og.Unmanageable != "":
 			p.Errors = append(p.Errors, groupError(in.Target, group, want, "cannot be managed: "+og.Unmanageable))
 			continue
-		case !og.Exists && !in.CanCreateGroups:
+		case !og.Exists && !caps.CreatesGroups:
 			p.Errors = append(p.Errors, groupError(in.Target, group, want, "does not exist; create it in "+in.Target+" first (reconcile never creates "+in.Target+" groups)"))
 			continue
 		case !og.Exists:
@@ -141,17 +141,17 @@ func planTarget(p *Plan, in Input) {
 			w := wantByID[id]
 			a := accounts[w.Login]
 			c := Change{Target: in.Target, Group: group, User: w.User, ConfigGroup: w.ConfigGroup,
-				Access: string(w.Level), Reason: w.Reason, Login: a.Login, AccountID: id}
+				Access: w.Level, Reason: w.Reason, Login: a.Login, AccountID: id}
 			m := og.Members[id]
 			switch {
 			case m == nil:
 				c.Op = OpAdd
-			case m.ReadOnly != "" && m.Level < w.Level.Value():
+			case m.ReadOnly != "" && m.Level < caps.value(w.Level):
 				c.Op = OpAdd // inherited below the wanted level: add directly at the wanted level
-				c.From = string(schema.LevelFromValue(m.Level))
-			case m.ReadOnly == "" && m.Level != w.Level.Value():
+				c.From = caps.name(m.Level)
+			case m.ReadOnly == "" && m.Level != caps.value(w.Level):
 				c.Op = OpUpdate
-				c.From = string(schema.LevelFromValue(m.Level))
+				c.From = caps.name(m.Level)
 			default:
 				continue
 			}
@@ -163,21 +163,21 @@ func planTarget(p *Plan, in Input) {
 				continue
 			}
 			switch {
-			case m.ReadOnly == "inherited" && managedAncestor(in.Want, group):
+			case m.ReadOnly != "" && caps.readOnly(m.ReadOnly).FromParentPath && managedAncestor(in.Want, group):
 				// Granted in a managed parent group: that group's plan covers it.
 			case m.ReadOnly != "":
 				p.Warnings = append(p.Warnings, Warning{Kind: WarnReadOnly, Target: in.Target, Group: group, User: m.Login,
-					Message: fmt.Sprintf("%s is not granted %s by the config but is a member through %s; not removed", m.Login, group, readOnlyWhy(m.ReadOnly))})
-			case m.Level > 0 && m.Level < schema.Guest.Value():
-				// GitLab's minimal access (5) cannot be written in a group
-				// file; such members come from SAML/SCIM and are left alone.
+					Message: fmt.Sprintf("%s is not granted %s by the config but is a member through %s; not removed", m.Login, group, caps.readOnly(m.ReadOnly).Why)})
+			case caps.belowLowest(m.Level):
+				// Access below every level a group file can name (GitLab's
+				// minimal access, given by SAML/SCIM) is left alone.
 				p.Warnings = append(p.Warnings, Warning{Kind: WarnReadOnly, Target: in.Target, Group: group, User: m.Login,
-					Message: fmt.Sprintf("%s has minimal access (level %d), which access-config does not manage; not removed", m.Login, m.Level)})
+					Message: fmt.Sprintf("%s has %s (level %d), which access-config does not manage; not removed", m.Login, caps.belowLowestName(), m.Level)})
 			case protected[key(m.Login)]:
 				keptProtected[m.Login] = append(keptProtected[m.Login], group)
 			default:
 				c := Change{Op: OpRemove, Target: in.Target, Group: group, User: m.Login,
-					Login: m.Login, AccountID: id, From: string(schema.LevelFromValue(m.Level)), Reason: "not in config"}
+					Login: m.Login, AccountID: id, From: caps.name(m.Level), Reason: "not in config"}
 				if uid, ok := in.Known[key(m.Login)]; ok {
 					c.User, c.Reason = uid, "no longer granted by the config"
 				}
@@ -218,7 +218,7 @@ func resolveAccounts(p *Plan, in Input) map[string]*Account {
 	return out
 }
 
-// managedAncestor reports whether a parent path of a GitLab group is managed.
+// managedAncestor reports whether a parent path of a group ("a" of "a/b") is managed.
 func managedAncestor(w Want, group string) bool {
 	for i := strings.LastIndexByte(group, '/'); i > 0; i = strings.LastIndexByte(group[:i], '/') {
 		if _, ok := w[group[:i]]; ok {
@@ -226,16 +226,6 @@ func managedAncestor(w Want, group string) bool {
 		}
 	}
 	return false
-}
-
-func readOnlyWhy(r string) string {
-	switch r {
-	case "group_rule":
-		return "an Okta group rule"
-	case "inherited":
-		return "a parent group (inherited)"
-	}
-	return r
 }
 
 func groupError(target, group string, want map[string]Wanted, msg string) GroupError {

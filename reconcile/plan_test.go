@@ -7,6 +7,17 @@ import (
 	"github.com/access-as-code/access/schema"
 )
 
+// oktaLike and gitlabLike are the Capabilities of the Okta and GitLab
+// providers (those packages import this one, so these tests cannot; the
+// e2e tests plan with the real ones).
+var (
+	oktaLike = Capabilities{System: "Okta", GroupTitle: "Okta group", FoldCase: true, CreatesGroups: true,
+		ReadOnly: map[string]ReadOnlyKind{"group_rule": {Why: "an Okta group rule"}}}
+	gitlabLike = Capabilities{System: "GitLab", GroupTitle: "GitLab group", BelowLowest: "minimal access",
+		Levels:   []Level{{"guest", 10}, {"reporter", 20}, {"developer", 30}, {"maintainer", 40}, {"owner", 50}},
+		ReadOnly: map[string]ReadOnlyKind{"inherited": {Why: "a parent group (inherited)", FromParentPath: true}}}
+)
+
 // obs builds an observed state: group -> id -> "login:level[:readonly]".
 func obs(groups map[string]map[string]string, accounts ...*Account) *Observed {
 	o := &Observed{Groups: map[string]*ObservedGroup{}, Accounts: map[string]*Account{}}
@@ -64,7 +75,7 @@ func hasWarning(p *Plan, kind, user string) bool {
 }
 
 func TestPlanAddsMissingAndRemovesStrayMembers(t *testing.T) {
-	p := MakePlan(Input{Target: "okta",
+	p := MakePlan(Input{Target: "okta", Caps: oktaLike,
 		Want:     want("Eng", Wanted{User: "alice", Login: "alice@x"}, Wanted{User: "bob", Login: "bob@x"}),
 		Observed: obs(map[string]map[string]string{"Eng": {"u1": "alice@x", "u9": "mallory@x"}}, active("u1", "alice@x"), active("u2", "bob@x")),
 	})
@@ -81,8 +92,8 @@ func TestPlanComparesByAccountIDSoRenameIsNotARemoval(t *testing.T) {
 	// The config still says "old"; the pinned account 7 is now "new".
 	o := obs(map[string]map[string]string{"g": {"7": "new:developer"}})
 	o.Accounts["old"] = &Account{ID: "7", Login: "new", Active: true} // keyed by the requested login
-	p := MakePlan(Input{Target: "gitlab",
-		Want:     want("g", Wanted{User: "alice", Login: "old", PinnedID: "7", Level: schema.Developer}),
+	p := MakePlan(Input{Target: "gitlab", Caps: gitlabLike,
+		Want:     want("g", Wanted{User: "alice", Login: "old", PinnedID: "7", Level: string(schema.Developer)}),
 		Observed: o,
 	})
 	if !p.Empty() {
@@ -94,7 +105,7 @@ func TestPlanComparesByAccountIDSoRenameIsNotARemoval(t *testing.T) {
 }
 
 func TestPlanNeverRemovesAMemberWhoseLoginIsDesiredEvenIfLookupFailed(t *testing.T) {
-	p := MakePlan(Input{Target: "okta",
+	p := MakePlan(Input{Target: "okta", Caps: oktaLike,
 		Want:     want("Eng", Wanted{User: "alice", Login: "Alice@X"}),
 		Observed: obs(map[string]map[string]string{"Eng": {"u1": "alice@x"}}), // no account resolved
 	})
@@ -107,7 +118,7 @@ func TestPlanNeverRemovesAMemberWhoseLoginIsDesiredEvenIfLookupFailed(t *testing
 }
 
 func TestPlanKeepsProtectedAndReadOnlyMembers(t *testing.T) {
-	p := MakePlan(Input{Target: "gitlab", Protected: []string{"root"},
+	p := MakePlan(Input{Target: "gitlab", Caps: gitlabLike, Protected: []string{"root"},
 		Want:     want("g"),
 		Observed: obs(map[string]map[string]string{"g": {"1": "root:owner", "2": "parent-admin:maintainer:inherited", "3": "eve:guest"}}),
 	})
@@ -120,11 +131,11 @@ func TestPlanKeepsProtectedAndReadOnlyMembers(t *testing.T) {
 }
 
 func TestPlanUpdatesGitLabLevelAndAddsAboveInheritedLevel(t *testing.T) {
-	p := MakePlan(Input{Target: "gitlab",
+	p := MakePlan(Input{Target: "gitlab", Caps: gitlabLike,
 		Want: Want{"g": {
-			"a": {User: "a", Login: "a", Level: schema.Maintainer, ConfigGroup: "x"},
-			"b": {User: "b", Login: "b", Level: schema.Maintainer, ConfigGroup: "x"},
-			"c": {User: "c", Login: "c", Level: schema.Reporter, ConfigGroup: "x"},
+			"a": {User: "a", Login: "a", Level: string(schema.Maintainer), ConfigGroup: "x"},
+			"b": {User: "b", Login: "b", Level: string(schema.Maintainer), ConfigGroup: "x"},
+			"c": {User: "c", Login: "c", Level: string(schema.Reporter), ConfigGroup: "x"},
 		}},
 		Observed: obs(map[string]map[string]string{"g": {"1": "a:developer", "2": "b:reporter:inherited", "3": "c:developer:inherited"}},
 			active("1", "a"), active("2", "b"), active("3", "c")),
@@ -139,7 +150,7 @@ func TestPlanUpdatesGitLabLevelAndAddsAboveInheritedLevel(t *testing.T) {
 }
 
 func TestPlanSkipsInactiveAndPendingUsers(t *testing.T) {
-	p := MakePlan(Input{Target: "okta",
+	p := MakePlan(Input{Target: "okta", Caps: oktaLike,
 		Want:     want("Eng", Wanted{User: "dave", Login: "dave@x"}, Wanted{User: "erin", Login: "erin@x"}),
 		Observed: obs(map[string]map[string]string{"Eng": {}}, &Account{ID: "u4", Login: "dave@x", Status: "DEPROVISIONED"}),
 	})
@@ -152,14 +163,14 @@ func TestPlanSkipsInactiveAndPendingUsers(t *testing.T) {
 }
 
 func TestPlanCreatesMissingOktaGroupButErrorsOnMissingGitLabGroup(t *testing.T) {
-	okta := MakePlan(Input{Target: "okta", CanCreateGroups: true,
+	okta := MakePlan(Input{Target: "okta", Caps: oktaLike,
 		Want:     want("New", Wanted{User: "alice", Login: "alice@x"}),
 		Observed: obs(map[string]map[string]string{"New": nil}, active("u1", "alice@x"))})
 	if got := strings.Join(ops(okta), "|"); got != "create_group New  |add New alice " {
 		t.Fatalf("okta changes = %q", got)
 	}
-	gl := MakePlan(Input{Target: "gitlab",
-		Want:     want("a/b", Wanted{User: "alice", Login: "alice", Level: schema.Guest}),
+	gl := MakePlan(Input{Target: "gitlab", Caps: gitlabLike,
+		Want:     want("a/b", Wanted{User: "alice", Login: "alice", Level: string(schema.Guest)}),
 		Observed: obs(map[string]map[string]string{"a/b": nil}, active("1", "alice"))})
 	if !gl.Empty() || len(gl.Errors) != 1 || !strings.Contains(gl.Errors[0].Error(), "groups/cfg-a/b.yaml") {
 		t.Fatalf("gitlab: changes %v errors %+v", ops(gl), gl.Errors)
@@ -169,14 +180,14 @@ func TestPlanCreatesMissingOktaGroupButErrorsOnMissingGitLabGroup(t *testing.T) 
 func TestPlanRefusesUnmanageableGroupNamingTheFile(t *testing.T) {
 	o := obs(map[string]map[string]string{"Everyone": {"u1": "x@x"}})
 	o.Groups["Everyone"].Unmanageable = "type BUILT_IN"
-	p := MakePlan(Input{Target: "okta", Want: want("Everyone", Wanted{User: "a", Login: "a@x", ConfigGroup: "all"}), Observed: o})
+	p := MakePlan(Input{Target: "okta", Caps: oktaLike, Want: want("Everyone", Wanted{User: "a", Login: "a@x", ConfigGroup: "all"}), Observed: o})
 	if !p.Empty() || len(p.Errors) != 1 || !strings.Contains(p.Errors[0].Error(), "groups/all.yaml") {
 		t.Fatalf("changes %v errors %+v", ops(p), p.Errors)
 	}
 }
 
 func TestPlanIsDeterministicAndHashTracksChanges(t *testing.T) {
-	in := Input{Target: "okta",
+	in := Input{Target: "okta", Caps: oktaLike,
 		Want:     want("Eng", Wanted{User: "a", Login: "a@x"}, Wanted{User: "b", Login: "b@x"}, Wanted{User: "c", Login: "c@x"}),
 		Observed: obs(map[string]map[string]string{"Eng": {"9": "z@x", "8": "y@x"}}, active("1", "a@x"), active("2", "b@x"), active("3", "c@x")),
 	}
@@ -200,7 +211,7 @@ func TestGuardsStopMassRemovalUnlessAllowed(t *testing.T) {
 	for i := 0; i < 10; i++ {
 		members["big"][string(rune('a'+i))] = string(rune('a'+i)) + "@x"
 	}
-	p := MakePlan(Input{Target: "okta", Want: Want{"big": {}, "small": {}}, Observed: obs(members)})
+	p := MakePlan(Input{Target: "okta", Caps: oktaLike, Want: Want{"big": {}, "small": {}}, Observed: obs(members)})
 	count := func(target, group string) int { return len(members[group]) }
 	err := CheckGuards(p, Limits{MaxRemovals: 100, MaxRemovalRatio: 0.5}, count)
 	if err == nil || !strings.Contains(err.Error(), `"big" would lose 10 of 10`) {
@@ -218,7 +229,7 @@ func TestGuardsStopMassRemovalUnlessAllowed(t *testing.T) {
 }
 
 func TestPlanNamesTheConfigUserWhoseGrantEnded(t *testing.T) {
-	p := MakePlan(Input{Target: "okta", Known: map[string]string{"bob@x": "bob"},
+	p := MakePlan(Input{Target: "okta", Caps: oktaLike, Known: map[string]string{"bob@x": "bob"},
 		Want:     want("Eng"),
 		Observed: obs(map[string]map[string]string{"Eng": {"u2": "Bob@X"}}),
 	})
@@ -228,8 +239,8 @@ func TestPlanNamesTheConfigUserWhoseGrantEnded(t *testing.T) {
 }
 
 func TestPlanStaysQuietAboutMembersInheritedFromAManagedParent(t *testing.T) {
-	p := MakePlan(Input{Target: "gitlab",
-		Want: Want{"platform": {"alice": {User: "alice", Login: "alice", Level: schema.Maintainer, ConfigGroup: "p"}},
+	p := MakePlan(Input{Target: "gitlab", Caps: gitlabLike,
+		Want: Want{"platform": {"alice": {User: "alice", Login: "alice", Level: string(schema.Maintainer), ConfigGroup: "p"}},
 			"platform/backend": {}, "other/sub": {}},
 		Observed: obs(map[string]map[string]string{
 			"platform":         {"1": "alice:maintainer"},
@@ -250,7 +261,7 @@ func TestPlanStaysQuietAboutMembersInheritedFromAManagedParent(t *testing.T) {
 
 func TestGuardZeroAllowsNoRemovalAndNegativeTurnsItOff(t *testing.T) {
 	members := map[string]map[string]string{"g": {"1": "a@x", "2": "b@x", "3": "c@x", "4": "d@x"}}
-	p := MakePlan(Input{Target: "okta", Want: Want{"g": {}}, Observed: obs(members)})
+	p := MakePlan(Input{Target: "okta", Caps: oktaLike, Want: Want{"g": {}}, Observed: obs(members)})
 	count := func(target, group string) int { return len(members[group]) }
 	var zero Limits
 	if err := CheckGuards(p, zero, count); err == nil || !strings.Contains(err.Error(), "4 removals exceed max_removals 0") {

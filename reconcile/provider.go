@@ -13,10 +13,10 @@ import (
 	"time"
 )
 
-// Provider reads and writes one target system ("okta" or "gitlab").
+// Provider reads and writes one target system.
 // Implementations must be safe for concurrent Apply calls.
 type Provider interface {
-	// Name is the target name used in plans: "okta" or "gitlab".
+	// Name is the target name used in plans ("okta", "gitlab").
 	Name() string
 	// Observe reads the managed groups and resolves the requested accounts.
 	// Every group in q.Groups appears in the result (Exists false when it is
@@ -60,9 +60,10 @@ type ObservedGroup struct {
 type ObservedMember struct {
 	AccountID string
 	Login     string
-	Level     int // GitLab access level value; 0 for Okta
+	Level     int // a value of the target's Capabilities.Levels; 0 when it has none
 	// ReadOnly, when set, says why this membership cannot be removed here:
-	// "group_rule" (Okta) or "inherited" (GitLab, from a parent group).
+	// a kind of the target's Capabilities.ReadOnly ("group_rule" in Okta,
+	// "inherited" from a parent group in GitLab).
 	ReadOnly string
 }
 

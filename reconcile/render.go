@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// RenderJSON writes the plan JSON of DESIGN.md.
+// RenderJSON writes the plan JSON (field names are stable: workflows read them).
 func RenderJSON(w io.Writer, p *Plan) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -97,7 +97,7 @@ func summaryLine(p *Plan) string {
 // the apply.
 func RenderMarkdown(w io.Writer, p *Plan) error {
 	b := &strings.Builder{}
-	b.WriteString("### Plan against live Okta and GitLab\n\n")
+	b.WriteString("### Plan against live " + p.systemNames() + "\n\n")
 	b.WriteString("**" + summaryLine(p) + "**\n\n")
 	for _, e := range p.Errors {
 		fmt.Fprintf(b, "> :x: %s\n\n", mdEscape(e.Error()))
@@ -105,7 +105,7 @@ func RenderMarkdown(w io.Writer, p *Plan) error {
 	lastTarget, lastGroup := "", ""
 	for _, c := range p.Changes {
 		if c.Target != lastTarget || c.Group != lastGroup {
-			fmt.Fprintf(b, "\n#### %s `%s`\n\n| | who | access | why |\n|---|---|---|---|\n", targetTitle(c.Target), c.Group)
+			fmt.Fprintf(b, "\n#### %s `%s`\n\n| | who | access | why |\n|---|---|---|---|\n", p.groupTitle(c.Target), c.Group)
 			lastTarget, lastGroup = c.Target, c.Group
 		}
 		sign := map[Op]string{OpAdd: "➕ add", OpRemove: "➖ remove", OpUpdate: "🔁 change", OpCreateGroup: "🆕 create group"}[c.Op]
@@ -135,14 +135,31 @@ func RenderMarkdown(w io.Writer, p *Plan) error {
 	return err
 }
 
-func targetTitle(t string) string {
-	switch t {
-	case "okta":
-		return "Okta group"
-	case "gitlab":
-		return "GitLab group"
+// groupTitle heads a group's table: the target's GroupTitle, else its name.
+func (p *Plan) groupTitle(target string) string {
+	if c := p.systems[target]; c != nil && c.GroupTitle != "" {
+		return c.GroupTitle
 	}
-	return t
+	return target
+}
+
+// systemNames lists the planned systems for the heading: "Okta and GitLab".
+func (p *Plan) systemNames() string {
+	var names []string
+	for _, t := range p.order {
+		name := p.systems[t].System
+		if name == "" {
+			name = t
+		}
+		names = append(names, name)
+	}
+	switch len(names) {
+	case 0:
+		return "targets"
+	case 1:
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
 func mdEscape(s string) string {

@@ -15,6 +15,7 @@ func samplePlan() *Plan {
 		{Op: OpCreateGroup, Target: "okta", Group: "Eng-New", ConfigGroup: "new"},
 		{Op: OpAdd, Target: "okta", Group: "Eng-New", User: "carol", ConfigGroup: "new", Reason: "INC-1 | help", Login: "carol@example.com"},
 	}, Warnings: []Warning{{Kind: WarnPendingUser, Target: "gitlab", User: "dave", Message: "dave (dave) has no gitlab account yet"}}}
+	p.systems, p.order = map[string]*Capabilities{"okta": &oktaLike, "gitlab": &gitlabLike}, []string{"okta", "gitlab"}
 	p.finish()
 	return p
 }

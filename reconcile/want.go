@@ -13,7 +13,7 @@ type Wanted struct {
 	User        string // config user id
 	Login       string // Okta login or GitLab username
 	PinnedID    string // okta_id / gitlab_id from users.yaml, if any
-	Level       schema.AccessLevel
+	Level       string // a level name of the target's Capabilities; "" when it has none
 	ConfigGroup string
 	Reason      string
 }
@@ -45,7 +45,7 @@ func WantGitLab(d *schema.Desired) Want {
 			if g.GitLabID != 0 {
 				pin = strconv.Itoa(g.GitLabID)
 			}
-			m[username] = Wanted{User: g.User, Login: username, PinnedID: pin, Level: g.Level, ConfigGroup: g.ConfigGroup, Reason: g.Reason}
+			m[username] = Wanted{User: g.User, Login: username, PinnedID: pin, Level: string(g.Level), ConfigGroup: g.ConfigGroup, Reason: g.Reason}
 		}
 		w[path] = m
 	}

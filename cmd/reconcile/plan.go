@@ -60,7 +60,7 @@ that failed); with --detailed-exitcode, 2 when the plan has changes.`,
 	fl := cmd.Flags()
 	fl.BoolVar(&f.apply, "apply", false, "write the changes (default: plan only)")
 	fl.StringVar(&f.planFile, "plan-file", "", "with --apply: a plan JSON from an earlier run; apply only if the fresh plan has the same plan_hash")
-	fl.StringVar(&f.only, "only", "okta,gitlab", "targets to reconcile, comma-separated")
+	fl.StringVar(&f.only, "only", strings.Join(targetNames(), ","), "targets to reconcile, comma-separated")
 	fl.IntVar(&f.maxRemovals, "max-removals", schema.DefaultMaxRemovals, "most removals in one run; 0 allows none, -1 no limit (default: access.yaml limits.max_removals, else 100)")
 	fl.Float64Var(&f.maxRemovalRatio, "max-removal-ratio", schema.DefaultMaxRemovalRatio, "largest share of a group's members removed in one run; -1 no limit (default: access.yaml, else 0.5)")
 	fl.BoolVar(&f.allowMass, "allow-mass-removal", false, "apply even when a removal guard trips")
@@ -144,12 +144,12 @@ func parseOnly(s string) (map[string]bool, error) {
 	m := map[string]bool{}
 	for _, t := range strings.Split(s, ",") {
 		t = strings.TrimSpace(t)
-		switch t {
-		case "okta", "gitlab":
+		switch _, known := kindOf(t); {
+		case known:
 			m[t] = true
-		case "":
+		case t == "":
 		default:
-			return nil, fmt.Errorf("--only: unknown target %q (want okta, gitlab or both)", t)
+			return nil, fmt.Errorf("--only: unknown target %q (want one or more of %s)", t, strings.Join(targetNames(), ", "))
 		}
 	}
 	if len(m) == 0 {

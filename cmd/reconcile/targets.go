@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/access-as-code/access/internal/sandbox"
 	"github.com/access-as-code/access/reconcile"
@@ -21,45 +24,98 @@ type endpoint struct {
 	Client     *http.Client // nil: the default client (system roots, SSL_CERT_FILE)
 }
 
+// targetKind is one target system as the CLI wires it: where its settings
+// come from, how its provider is built, and what of the config it is given.
+// A new target is one more entry in targetKinds; the engine needs nothing.
+type targetKind struct {
+	name       string // as in plans and --only
+	urlEnv     string // environment variable of the URL, which wins over access.yaml
+	urlSetting string // the access.yaml key of the URL, for messages
+	tokenEnv   string // tokens come only from the environment
+	url        func(*schema.Config) string
+	caps       func() reconcile.Capabilities
+	want       func(*schema.Desired) reconcile.Want
+	known      func(*schema.Config) map[string]string
+	protected  func(*schema.Config) []string
+	provider   func(ctx context.Context, ep endpoint, log *slog.Logger, concurrency int) (reconcile.Provider, error)
+	sandbox    func(*sandbox.Sandbox) endpoint
+}
+
+// targetKinds are the targets reconcile knows, in plan order.
+func targetKinds() []targetKind {
+	return []targetKind{
+		{name: "okta", urlEnv: "OKTA_ORG_URL", urlSetting: "okta.org_url", tokenEnv: "OKTA_API_TOKEN",
+			url:       func(c *schema.Config) string { return c.Settings.Okta.OrgURL },
+			caps:      okta.Capabilities,
+			want:      reconcile.WantOkta,
+			known:     reconcile.KnownOkta,
+			protected: func(c *schema.Config) []string { return c.Settings.Protected.Okta },
+			provider: func(ctx context.Context, ep endpoint, log *slog.Logger, concurrency int) (reconcile.Provider, error) {
+				return okta.New(ctx, okta.Config{OrgURL: ep.URL, Token: ep.Token, HTTPClient: ep.Client, Logger: log, MaxConcurrency: concurrency})
+			},
+			sandbox: func(sb *sandbox.Sandbox) endpoint {
+				return endpoint{URL: sb.Okta.URL(), Token: sb.Okta.Token(), Client: sb.Okta.Client()}
+			}},
+		{name: "gitlab", urlEnv: "GITLAB_URL", urlSetting: "gitlab.url", tokenEnv: "GITLAB_TOKEN",
+			url:       func(c *schema.Config) string { return c.Settings.GitLab.URL },
+			caps:      gitlab.Capabilities,
+			want:      reconcile.WantGitLab,
+			known:     reconcile.KnownGitLab,
+			protected: func(c *schema.Config) []string { return c.Settings.Protected.GitLab },
+			provider: func(ctx context.Context, ep endpoint, log *slog.Logger, concurrency int) (reconcile.Provider, error) {
+				return gitlab.New(ctx, gitlab.Config{BaseURL: ep.URL, Token: ep.Token, HTTPClient: ep.Client, Logger: log, MaxConcurrency: concurrency})
+			},
+			sandbox: func(sb *sandbox.Sandbox) endpoint {
+				return endpoint{URL: sb.GitLab.URL(), Token: sb.GitLab.Token(), Client: sb.GitLab.Client()}
+			}},
+	}
+}
+
+// kindOf returns the target named name.
+func kindOf(name string) (targetKind, bool) {
+	for _, k := range targetKinds() {
+		if k.name == name {
+			return k, true
+		}
+	}
+	return targetKind{}, false
+}
+
+// targetNames lists the known targets, in plan order.
+func targetNames() []string {
+	var out []string
+	for _, k := range targetKinds() {
+		out = append(out, k.name)
+	}
+	return out
+}
+
 // endpoints reads provider settings, environment first, then access.yaml.
 // Tokens come only from the environment.
 func endpoints(cfg *schema.Config, getenv func(string) string) map[string]endpoint {
-	first := func(vals ...string) string {
-		for _, v := range vals {
-			if v != "" {
-				return v
-			}
+	eps := map[string]endpoint{}
+	for _, k := range targetKinds() {
+		url := getenv(k.urlEnv)
+		if url == "" {
+			url = k.url(cfg)
 		}
-		return ""
+		eps[k.name] = endpoint{URL: url, Token: getenv(k.tokenEnv)}
 	}
-	return map[string]endpoint{
-		"okta":   {URL: first(getenv("OKTA_ORG_URL"), cfg.Settings.Okta.OrgURL), Token: getenv("OKTA_API_TOKEN")},
-		"gitlab": {URL: first(getenv("GITLAB_URL"), cfg.Settings.GitLab.URL), Token: getenv("GITLAB_TOKEN")},
-	}
+	return eps
 }
 
 // newProvider builds the provider of one target from its endpoint.
 func newProvider(ctx context.Context, a *app, target string, ep endpoint, concurrency int, what string) (reconcile.Provider, error) {
+	k, ok := kindOf(target)
+	if !ok {
+		return nil, fmt.Errorf("%s: unknown target %q", what, target)
+	}
 	if ep.URL == "" || ep.Token == "" {
-		switch target {
-		case "okta":
-			return nil, fmt.Errorf("%s: set OKTA_ORG_URL (or okta.org_url in access.yaml) and OKTA_API_TOKEN, or use --only gitlab, or try --sandbox", what)
-		default:
-			return nil, fmt.Errorf("%s: set GITLAB_URL (or gitlab.url in access.yaml) and GITLAB_TOKEN, or use --only okta, or try --sandbox", what)
-		}
+		others := slices.DeleteFunc(targetNames(), func(n string) bool { return n == target })
+		return nil, fmt.Errorf("%s: set %s (or %s in access.yaml) and %s, or use --only %s, or try --sandbox",
+			what, k.urlEnv, k.urlSetting, k.tokenEnv, strings.Join(others, ","))
 	}
-	var (
-		p   reconcile.Provider
-		err error
-	)
-	switch target {
-	case "okta":
-		p, err = okta.New(ctx, okta.Config{OrgURL: ep.URL, Token: ep.Token, HTTPClient: ep.Client, Logger: a.log, MaxConcurrency: concurrency})
-	case "gitlab":
-		p, err = gitlab.New(ctx, gitlab.Config{BaseURL: ep.URL, Token: ep.Token, HTTPClient: ep.Client, Logger: a.log, MaxConcurrency: concurrency})
-	default:
-		err = fmt.Errorf("unknown target %q", target)
-	}
+	p, err := k.provider(ctx, ep, a.log, concurrency)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", target, err)
 	}
@@ -69,25 +125,26 @@ func newProvider(ctx context.Context, a *app, target string, ep endpoint, concur
 // buildTargets makes one provider per requested target that the config
 // manages anything in.
 func buildTargets(ctx context.Context, a *app, cfg *schema.Config, d *schema.Desired, only map[string]bool, eps map[string]endpoint, concurrency int) ([]reconcile.Target, error) {
-	var targets []reconcile.Target
-	if only["okta"] && len(d.Okta) > 0 {
-		p, err := newProvider(ctx, a, "okta", eps["okta"], concurrency, fmt.Sprintf("the config manages %d Okta groups", len(d.Okta)))
+	var (
+		targets []reconcile.Target
+		systems []string
+	)
+	for _, k := range targetKinds() {
+		caps := k.caps()
+		systems = append(systems, caps.System)
+		want := k.want(d)
+		if !only[k.name] || len(want) == 0 {
+			continue
+		}
+		p, err := newProvider(ctx, a, k.name, eps[k.name], concurrency, fmt.Sprintf("the config manages %d %s groups", len(want), caps.System))
 		if err != nil {
 			return nil, err
 		}
-		targets = append(targets, reconcile.Target{Provider: p, Want: reconcile.WantOkta(d),
-			Protected: cfg.Settings.Protected.Okta, CanCreateGroups: true, Known: reconcile.KnownOkta(cfg)})
-	}
-	if only["gitlab"] && len(d.GitLab) > 0 {
-		p, err := newProvider(ctx, a, "gitlab", eps["gitlab"], concurrency, fmt.Sprintf("the config manages %d GitLab groups", len(d.GitLab)))
-		if err != nil {
-			return nil, err
-		}
-		targets = append(targets, reconcile.Target{Provider: p, Want: reconcile.WantGitLab(d),
-			Protected: cfg.Settings.Protected.GitLab, Known: reconcile.KnownGitLab(cfg)})
+		targets = append(targets, reconcile.Target{Provider: p, Want: want, Caps: caps,
+			Protected: k.protected(cfg), Known: k.known(cfg)})
 	}
 	if len(targets) == 0 {
-		return nil, fmt.Errorf("nothing to reconcile: no group file names an Okta or GitLab group for the targets %v", keysOf(only))
+		return nil, fmt.Errorf("nothing to reconcile: no group file names an %s group for the targets %v", orList(systems), keysOf(only))
 	}
 	return targets, nil
 }
@@ -97,10 +154,11 @@ func startSandbox(a *app, cfg *schema.Config, d *schema.Desired) (map[string]end
 	sb := sandbox.Start(cfg, d)
 	fmt.Fprintf(a.stderr, "Sandbox: fake Okta at %s and fake GitLab at %s, seeded from %s with this drift:\n%s\n\n",
 		sb.Okta.URL(), sb.GitLab.URL(), a.configDir, sb.Describe())
-	return map[string]endpoint{
-		"okta":   {URL: sb.Okta.URL(), Token: sb.Okta.Token(), Client: sb.Okta.Client()},
-		"gitlab": {URL: sb.GitLab.URL(), Token: sb.GitLab.Token(), Client: sb.GitLab.Client()},
-	}, sb.Close
+	eps := map[string]endpoint{}
+	for _, k := range targetKinds() {
+		eps[k.name] = k.sandbox(sb)
+	}
+	return eps, sb.Close
 }
 
 // commitOf is the config revision for the apply log: GITHUB_SHA in Actions,
@@ -129,6 +187,14 @@ func progressWriter(a *app) io.Writer {
 		}
 	}
 	return nil
+}
+
+// orList joins names as a sentence does: "a", "a or b", "a, b or c".
+func orList(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
 
 func keysOf(m map[string]bool) []string {

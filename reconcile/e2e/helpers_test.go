@@ -71,11 +71,11 @@ func (w *world) targets(op reconcile.Provider, gp reconcile.Provider) []reconcil
 	var ts []reconcile.Target
 	if len(w.d.Okta) > 0 {
 		ts = append(ts, reconcile.Target{Provider: op, Want: reconcile.WantOkta(w.d),
-			Protected: w.cfg.Settings.Protected.Okta, CanCreateGroups: true, Known: reconcile.KnownOkta(w.cfg)})
+			Protected: w.cfg.Settings.Protected.Okta, Caps: okta.Capabilities(), Known: reconcile.KnownOkta(w.cfg)})
 	}
 	if len(w.d.GitLab) > 0 {
 		ts = append(ts, reconcile.Target{Provider: gp, Want: reconcile.WantGitLab(w.d),
-			Protected: w.cfg.Settings.Protected.GitLab, Known: reconcile.KnownGitLab(w.cfg)})
+			Protected: w.cfg.Settings.Protected.GitLab, Caps: gitlab.Capabilities(), Known: reconcile.KnownGitLab(w.cfg)})
 	}
 	return ts
 }
