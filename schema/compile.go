@@ -15,7 +15,9 @@ import (
 // (an entry ends at the instant until). Through a role, the earlier of the
 // group entry's and the role entry's until applies. A person reached twice
 // keeps the latest expiry. In GitLab, a person reached through several
-// groups that map to one GitLab group gets the highest level.
+// groups that map to one GitLab group gets the highest level; likewise the
+// highest GitHub role, and a person granted a team of an org is a member of
+// the org. A person without a github login gets nothing in GitHub.
 func Compile(cfg *Config, now time.Time) *Desired {
 	d := &Desired{
 		Now:    now,
@@ -24,6 +26,7 @@ func Compile(cfg *Config, now time.Time) *Desired {
 		GitLab: map[string]map[string]GitLabGrant{},
 		Owners: map[string][]string{},
 	}
+	gh := newGitHubCompiler(cfg, d)
 	users := make(map[string]*User, len(cfg.Users))
 	for _, u := range cfg.Users {
 		if u != nil {
@@ -41,8 +44,12 @@ func Compile(cfg *Config, now time.Time) *Desired {
 		for _, t := range g.GitLab {
 			addGitLab(d, g, t, ids, grants, users)
 		}
+		for _, t := range g.GitHub {
+			gh.add(g, t, ids, grants, users)
+		}
 		d.Owners["group/"+name] = expandOwners(cfg, g.Owners, appOwners(cfg, g.App), users, now)
 	}
+	gh.finish()
 	for _, name := range compileKeys(cfg.Roles) {
 		d.Owners["role/"+name] = expandOwners(cfg, cfg.Roles[name].Owners, nil, users, now)
 	}

@@ -37,8 +37,61 @@ type GitLabGrant struct {
 	Reason      string
 }
 
+// GitHubGrant is one person's desired membership of one GitHub org or team.
+type GitHubGrant struct {
+	User     string     // user id
+	Login    string     // GitHub login from users.yaml
+	GitHubID int64      // pinned GitHub user id, if any
+	Role     GitHubRole // org: member|admin; team: member|maintainer
+	// ConfigGroup is the group file that gives the role (the first by name
+	// on a tie). For an org membership implied by a team, the team's group.
+	ConfigGroup string
+	// Implied: the org membership comes only from teams of the org (no
+	// group grants the org itself to this person).
+	Implied bool
+	Until   *time.Time // the grant's end in ConfigGroup; nil = no end
+	Reason  string
+}
+
+// GitHubOrg is the desired membership of one GitHub organization.
+type GitHubOrg struct {
+	// Managed: some group grants membership of the org itself (an entry
+	// with org and no team), so org membership is authoritative: people
+	// granted nothing in the org are removed from it.
+	Managed bool
+	// Members: user id -> grant; everyone granted the org or any of its
+	// teams (team members are org members with role member at least).
+	Members map[string]GitHubGrant
+}
+
+// GitHubTeam is the desired immediate membership of one GitHub team.
+type GitHubTeam struct {
+	Org    string // as written in access.yaml github.orgs
+	Slug   string
+	Parent string // parent team slug, "" for none; set when the team is created
+	// Groups: the config groups naming this team, sorted.
+	Groups []string
+	// Members: user id -> grant (immediate members only).
+	Members map[string]GitHubGrant
+}
+
+// GitHubDesired is what GitHub should hold.
+type GitHubDesired struct {
+	// Orgs: org name (as in github.orgs) -> desired membership. Every org of
+	// github.orgs and every org a group names is a key.
+	Orgs map[string]*GitHubOrg
+	// Teams: "ORG/TEAM" (the team slug) -> desired membership. Every team a
+	// group names is a key, even when it should be empty. Only these teams
+	// are managed.
+	Teams map[string]*GitHubTeam
+	// NoLogin: user id -> config groups (sorted) that grant GitHub access
+	// to a person without a github login in users.yaml. They get nothing in
+	// GitHub; the plan reports them as a warning.
+	NoLogin map[string][]string
+}
+
 // Desired is the compiled, effective state of a config at one instant: what
-// Okta and GitLab should hold. It is pure data, computed by Compile.
+// Okta, GitLab and GitHub should hold. It is pure data, computed by Compile.
 type Desired struct {
 	Now time.Time
 	// Groups: config group -> user id -> grant (expired entries dropped).
@@ -49,6 +102,8 @@ type Desired struct {
 	// GitLab: GitLab group full path -> username -> grant. Every managed
 	// GitLab group is a key, even when it should be empty.
 	GitLab map[string]map[string]GitLabGrant
+	// GitHub: org and team memberships.
+	GitHub GitHubDesired
 	// Owners: "group/NAME", "role/NAME", "app/NAME" -> user ids who may
 	// approve changes to it (group owners incl. role members and app owners),
 	// sorted. Admins are not included; they are the fallback.

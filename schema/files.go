@@ -14,19 +14,20 @@ var (
 	settingsKeys       = []string{"okta", "gitlab", "github", "admins", "protected", "limits", "policies"}
 	oktaSettingsKeys   = []string{"org_url"}
 	gitlabSettingsKeys = []string{"url"}
-	githubSettingsKeys = []string{"api_url", "repo"}
-	protectedKeys      = []string{"okta", "gitlab"}
+	githubSettingsKeys = []string{"api_url", "graphql_url", "repo", "orgs", "min_admins"}
+	protectedKeys      = []string{"okta", "gitlab", "github"}
 	limitsKeys         = []string{"max_removals", "max_removal_ratio"}
 	policiesKeys       = []string{"default", "auto_approve"}
 	policyKeys         = []string{"max_duration", "require_reason"}
 	autoApproveKeys    = []string{"role", "groups", "max_duration", "require_reason"}
 
 	usersFileKeys = []string{"users"}
-	userKeys      = []string{"id", "name", "email", "okta", "gitlab", "github", "gitlab_id", "okta_id"}
+	userKeys      = []string{"id", "name", "email", "okta", "gitlab", "github", "gitlab_id", "github_id", "okta_id"}
 
-	groupKeys        = []string{"description", "app", "owners", "policy", "okta", "gitlab", "members"}
+	groupKeys        = []string{"description", "app", "owners", "policy", "okta", "gitlab", "github", "members"}
 	oktaTargetKeys   = []string{"group"}
 	gitlabTargetKeys = []string{"group", "access"}
+	githubTargetKeys = []string{"org", "team", "role", "parent"}
 	memberKeys       = []string{"user", "role", "until", "reason"}
 	ownerKeys        = []string{"user", "role"}
 
@@ -61,14 +62,7 @@ func (d *dec) settings(root *yaml.Node, s *Settings) {
 				s.GitLab.URL, _ = d.str(g.val, g.path)
 			}
 		case "github":
-			for _, g := range d.fields(f, githubSettingsKeys) {
-				switch g.name {
-				case "api_url":
-					s.GitHub.APIURL, _ = d.str(g.val, g.path)
-				case "repo":
-					s.GitHub.Repo, _ = d.str(g.val, g.path)
-				}
-			}
+			d.githubSettings(f, &s.GitHub)
 		case "admins":
 			items, _ := d.list(f.val, f.path, "user ids")
 			for i, it := range items {
@@ -79,10 +73,13 @@ func (d *dec) settings(root *yaml.Node, s *Settings) {
 			}
 		case "protected":
 			for _, g := range d.fields(f, protectedKeys) {
-				if g.name == "okta" {
+				switch g.name {
+				case "okta":
 					s.Protected.Okta = d.strList(g.val, g.path, "Okta logins")
-				} else {
+				case "gitlab":
 					s.Protected.GitLab = d.strList(g.val, g.path, "GitLab usernames")
+				case "github":
+					s.Protected.GitHub = d.strList(g.val, g.path, "GitHub logins")
 				}
 			}
 		case "limits":
@@ -230,6 +227,17 @@ func (d *dec) user(n *yaml.Node, path string) *User {
 			}
 		case "github":
 			u.GitHub, _ = d.reqStr(f.val, f.path)
+			if u.GitHub != "" && !validGitHubLogin(u.GitHub) {
+				d.errorf(f.val, f.path, "%q is not a GitHub login (letters, digits and '-', not starting with '-')", u.GitHub)
+			}
+		case "github_id":
+			if v, ok := d.integer64(f.val, f.path); ok {
+				if v <= 0 {
+					d.errorf(f.val, f.path, "must be a positive GitHub user id, got %d", v)
+				} else {
+					u.GitHubID = v
+				}
+			}
 		case "gitlab_id":
 			if v, ok := d.integer(f.val, f.path); ok {
 				if v <= 0 {
@@ -245,8 +253,9 @@ func (d *dec) user(n *yaml.Node, path string) *User {
 	if u.ID == "" && !hasField(fields, "id") {
 		d.errorf(n, sub(path, "id"), "missing id: every person needs a stable id used in group files")
 	}
-	if u.Email == "" && !hasField(fields, "email") {
-		d.errorf(n, sub(path, "email"), "missing email")
+	// A person without Okta access needs no email, but needs some account.
+	if u.Email == "" && !hasField(fields, "email") && !hasField(fields, "okta") && !hasField(fields, "gitlab") && !hasField(fields, "github") {
+		d.errorf(n, sub(path, "email"), "missing email: give the person's email (also their Okta login), or at least a gitlab or github login")
 	}
 	return u
 }

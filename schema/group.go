@@ -26,6 +26,8 @@ func (d *dec) group(root *yaml.Node, g *Group) {
 			g.Okta = d.oktaTarget(f)
 		case "gitlab":
 			g.GitLab = d.gitlabTargets(f)
+		case "github":
+			g.GitHub = d.githubTargets(f)
 		case "members":
 			g.Members = d.members(f, false)
 		}

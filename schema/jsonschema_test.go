@@ -21,6 +21,7 @@ var schemaTables = []struct {
 	{"group", "", groupKeys},
 	{"group", "/properties/okta", oktaTargetKeys},
 	{"group", "/$defs/gitlabTarget", gitlabTargetKeys},
+	{"group", "/$defs/githubTarget", githubTargetKeys},
 	{"group", "/$defs/member/oneOf/1", memberKeys},
 	{"group", "/$defs/owner/oneOf/1", ownerKeys},
 	{"group", "/$defs/policy", policyKeys},

@@ -46,6 +46,7 @@ func Load(fsys fs.FS) (*Config, error) {
 		load:     &loadInfo{broken: map[string]bool{}, unparsed: map[string]bool{}},
 	}
 	c.Settings.Limits = Limits{MaxRemovals: DefaultMaxRemovals, MaxRemovalRatio: DefaultMaxRemovalRatio}
+	c.Settings.GitHub.MinAdmins = DefaultMinAdmins
 	var errs []*Error
 	collect := func(d *dec) bool {
 		if len(d.errs) > 0 {

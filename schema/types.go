@@ -48,10 +48,20 @@ type GitLabSettings struct {
 }
 
 // GitHubSettings names the repository that holds this config, for comments
-// and approvals; the token only ever comes from GITHUB_TOKEN.
+// and approvals, and the organizations it governs; the token only ever comes
+// from GITHUB_TOKEN. GITHUB_API_URL and GITHUB_GRAPHQL_URL override the URLs.
 type GitHubSettings struct {
-	APIURL string `yaml:"api_url" json:"api_url"`
-	Repo   string `yaml:"repo" json:"repo"`
+	APIURL     string `yaml:"api_url" json:"api_url"`
+	GraphQLURL string `yaml:"graphql_url" json:"graphql_url"`
+	Repo       string `yaml:"repo" json:"repo"`
+	// Orgs are the organizations this config governs; a group naming
+	// another org is a validation error.
+	Orgs []string `yaml:"orgs" json:"orgs"`
+	// MinAdmins: no apply leaves an org with fewer admins (owners) than
+	// this; Load sets DefaultMinAdmins when access.yaml does not.
+	MinAdmins int `yaml:"min_admins" json:"min_admins"`
+
+	orgPos []Pos // where each of Orgs is written
 }
 
 // Protected principals are never removed from a managed target, whatever the
@@ -59,6 +69,7 @@ type GitHubSettings struct {
 type Protected struct {
 	Okta   []string `yaml:"okta" json:"okta"`     // Okta logins
 	GitLab []string `yaml:"gitlab" json:"gitlab"` // GitLab usernames
+	GitHub []string `yaml:"github" json:"github"` // GitHub logins
 }
 
 // Limits are the removal guards; flags override them.
@@ -71,6 +82,9 @@ type Limits struct {
 const (
 	DefaultMaxRemovals     = 100
 	DefaultMaxRemovalRatio = 0.5
+	// DefaultMinAdmins keeps a second owner of each GitHub org, so that
+	// losing one account never locks the org.
+	DefaultMinAdmins = 2
 )
 
 // Policies hold organisation-wide rules.
@@ -96,12 +110,13 @@ type AutoApprove struct {
 type User struct {
 	ID       string `json:"id"`
 	Name     string `json:"name,omitempty"`
-	Email    string `json:"email"`
+	Email    string `json:"email,omitempty"`  // empty for a person without Okta access
 	Okta     string `json:"okta,omitempty"`   // Okta login; defaults to Email
 	GitLab   string `json:"gitlab,omitempty"` // GitLab username; empty = no GitLab access
 	GitHub   string `json:"github,omitempty"` // GitHub login
 	OktaID   string `json:"okta_id,omitempty"`
 	GitLabID int    `json:"gitlab_id,omitempty"`
+	GitHubID int64  `json:"github_id,omitempty"` // pins the GitHub account across renames
 	Pos      Pos    `json:"-"`
 
 	index int            // 1-based place in users.yaml's list, 0 when built in code
@@ -116,7 +131,8 @@ func (u *User) posOf(key string) Pos {
 	return u.Pos
 }
 
-// OktaLogin is the login used in Okta: okta, else email.
+// OktaLogin is the login used in Okta: okta, else email. "" means the person
+// has no Okta access (neither is set).
 func (u *User) OktaLogin() string {
 	if u.Okta != "" {
 		return u.Okta
@@ -167,6 +183,49 @@ type GitLabTarget struct {
 	Pos    Pos         `json:"-"`
 }
 
+// GitHubRole is a role in a GitHub org (member, admin) or team (member,
+// maintainer).
+type GitHubRole string
+
+// The GitHub roles. Org roles are member and admin (GitHub's "owner");
+// team roles are member and maintainer.
+const (
+	GitHubMember     GitHubRole = "member"
+	GitHubAdmin      GitHubRole = "admin"
+	GitHubMaintainer GitHubRole = "maintainer"
+)
+
+// Rank orders roles of one kind: member below admin and maintainer.
+func (r GitHubRole) Rank() int {
+	switch r {
+	case GitHubAdmin, GitHubMaintainer:
+		return 2
+	case GitHubMember:
+		return 1
+	}
+	return 0
+}
+
+// GitHubTarget is one GitHub org (Team == "") or team a config group grants,
+// with one role. Role is always set after Load (member by default).
+type GitHubTarget struct {
+	Org    string     `json:"org"`
+	Team   string     `json:"team,omitempty"` // team slug
+	Role   GitHubRole `json:"role"`
+	Parent string     `json:"parent,omitempty"` // parent team slug; only with Team
+	Pos    Pos        `json:"-"`
+
+	at map[string]Pos // where each key's value is written, for errors
+}
+
+// posOf is where field key of t is written, else where t starts.
+func (t GitHubTarget) posOf(key string) Pos {
+	if p, ok := t.at[key]; ok {
+		return p
+	}
+	return t.Pos
+}
+
 // Group is groups/<name>.yaml.
 type Group struct {
 	Name        string         `json:"name"`
@@ -176,6 +235,7 @@ type Group struct {
 	Policy      *Policy        `json:"policy,omitempty"`
 	Okta        *OktaTarget    `json:"okta,omitempty"`
 	GitLab      []GitLabTarget `json:"gitlab,omitempty"`
+	GitHub      []GitHubTarget `json:"github,omitempty"`
 	Members     []Member       `json:"members"`
 	Pos         Pos            `json:"-"` // the file, line 1
 

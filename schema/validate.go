@@ -18,6 +18,7 @@ func (c *Config) Validate(now time.Time) error {
 		v.info = &loadInfo{}
 	}
 	v.users()
+	v.githubIDs()
 	v.settings()
 	for _, name := range c.AppNames() {
 		a := c.Apps[name]
@@ -30,6 +31,7 @@ func (c *Config) Validate(now time.Time) error {
 	for _, name := range c.GroupNames() {
 		v.group(c.Groups[name], okta)
 	}
+	v.github()
 	return joinSorted(dedupe(v.errs))
 }
 
@@ -294,6 +296,9 @@ func (v *validator) group(g *Group, okta map[string]*Group) {
 		paths[strings.ToLower(t.Group)] = true
 	}
 	v.refs(memberRefs(g.Members), "members", false)
+	if g.Okta != nil && !v.info.broken["users.yaml"] {
+		v.oktaLogins(g)
+	}
 	v.policy(g)
 }
 

@@ -15,11 +15,11 @@ func newAccessOfCmd(a *app) *cobra.Command {
 	var atFlag string
 	cmd := &cobra.Command{
 		Use:   "access-of USER",
-		Short: "Everything a person has: groups, roles, apps, Okta groups, GitLab levels",
+		Short: "Everything a person has: groups, roles, apps, Okta groups, GitLab levels, GitHub roles",
 		Long: `access-of answers "what do I have access to?": every config group USER holds
 (and whether directly or through a role, until when), their roles and apps,
-the Okta groups they are put in and each GitLab group with the highest level
-any of their groups grants.
+the Okta groups they are put in, each GitLab group with the highest level
+any of their groups grants, and each GitHub org and team with its role.
 
 USER is any identifier from users.yaml: id, email, Okta login, GitLab or
 GitHub username. With --at, the config is read from the last git commit at or
@@ -127,7 +127,15 @@ func writeAccessOf(a *app, res *query.AccessResult, commit *gitrev.Commit) error
 		}
 		gl.rows = append(gl.rows, []string{g.Group, g.Level, strings.Join(from, ", ")})
 	}
-	if err := writeTables(a.stdout, a.format, groups, roles, apps, okta, gl); err != nil {
+	gh := table{title: "GitHub orgs and teams", head: []string{"GITHUB", "ROLE", "FROM"}, empty: "no GitHub orgs or teams"}
+	for _, g := range res.GitHub {
+		var from []string
+		for _, v := range g.Via {
+			from = append(from, v.Group+" ("+v.Level+")")
+		}
+		gh.rows = append(gh.rows, []string{g.Name, g.Role, strings.Join(from, ", ")})
+	}
+	if err := writeTables(a.stdout, a.format, groups, roles, apps, okta, gl, gh); err != nil {
 		return err
 	}
 	for _, n := range res.Notes {

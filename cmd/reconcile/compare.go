@@ -75,5 +75,12 @@ func diffTable(title string, d query.Difference, compared string) table {
 		}
 		t.rows = append(t.rows, []string{"gitlab", l.Group, detail})
 	}
+	for _, l := range d.GitHub {
+		detail := l.Level + " (" + compared + ": none)"
+		if l.ComparedLevel != "" {
+			detail = l.Level + " (" + compared + ": " + l.ComparedLevel + ")"
+		}
+		t.rows = append(t.rows, []string{"github", l.Group, detail})
+	}
 	return t
 }

@@ -55,14 +55,21 @@ file; its owners are asked to review it.`,
 func listTable(res *query.ListResult) table {
 	switch res.Kind {
 	case "groups":
-		t := table{head: []string{"GROUP", "APP", "OWNERS", "MEMBERS", "OKTA", "GITLAB", "DESCRIPTION"}, empty: "no groups"}
+		t := table{head: []string{"GROUP", "APP", "OWNERS", "MEMBERS", "OKTA", "GITLAB", "GITHUB", "DESCRIPTION"}, empty: "no groups"}
 		for _, g := range res.Groups {
-			var gl []string
+			var gl, gh []string
 			for _, x := range g.GitLab {
 				gl = append(gl, x.Group+" ("+x.Access+")")
 			}
+			for _, x := range g.GitHub {
+				name := x.Org
+				if x.Team != "" {
+					name += "/" + x.Team
+				}
+				gh = append(gh, name+" ("+x.Role+")")
+			}
 			t.rows = append(t.rows, []string{g.Name, dash(g.App), refs(g.Owners), strconv.Itoa(g.Members),
-				dash(g.Okta), dash(strings.Join(gl, ", ")), dash(g.Description)})
+				dash(g.Okta), dash(strings.Join(gl, ", ")), dash(strings.Join(gh, ", ")), dash(g.Description)})
 		}
 		return t
 	case "roles":

@@ -19,8 +19,9 @@ direct members and members of its roles, without expired entries. For each
 person it shows every path (direct, role NAME), when access ends and why.
 
 GROUP may also name an app (all of its groups: "who has access to my
-application?"), a role (its members), an Okta group or a GitLab group path
-(with each person's effective level).`,
+application?"), a role (its members), an Okta group, a GitLab group path
+(with each person's effective level) or a GitHub org or ORG/TEAM (with each
+person's role; a team's members are members of its org).`,
 		Example: `  # who is in the backend group, and through which role
   reconcile who-has backend
 
@@ -62,8 +63,11 @@ func writeWhoHas(a *app, res *query.WhoHasResult) error {
 		title += ", through " + dash(strings.Join(res.Groups, ", "))
 	}
 	head := []string{"USER", "NAME", "VIA", "UNTIL", "REASON"}
-	if res.Kind == "gitlab" {
+	switch res.Kind {
+	case "gitlab":
 		head = []string{"USER", "NAME", "LEVEL", "VIA", "UNTIL", "REASON"}
+	case "github":
+		head = []string{"USER", "NAME", "ROLE", "VIA", "UNTIL", "REASON"}
 	}
 	t := table{title: title, head: head, empty: "nobody holds it at " + res.At.UTC().Format("2006-01-02 15:04 MST")}
 	withGroup := res.Kind != "group" && res.Kind != "role"
@@ -76,7 +80,7 @@ func writeWhoHas(a *app, res *query.WhoHasResult) error {
 			}
 		}
 		row := []string{h.User.ID, dash(h.User.Name), strings.Join(how, ", "), fmtUntil(h.Until), dash(strings.Join(why, "; "))}
-		if res.Kind == "gitlab" {
+		if res.Kind == "gitlab" || res.Kind == "github" {
 			row = append(row[:2], append([]string{h.Level}, row[2:]...)...)
 		}
 		t.rows = append(t.rows, row)

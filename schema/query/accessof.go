@@ -16,6 +16,7 @@ type AccessResult struct {
 	Apps   []AppAccess    `json:"apps"`
 	Okta   []OktaAccess   `json:"okta"`
 	GitLab []GitLabAccess `json:"gitlab"`
+	GitHub []GitHubAccess `json:"github"`
 	// Notes explain gaps, such as GitLab groups not granted because the
 	// person has no GitLab username in users.yaml.
 	Notes []string `json:"notes,omitempty"`
@@ -65,7 +66,7 @@ func AccessOf(cfg *schema.Config, d *schema.Desired, user string) (*AccessResult
 		return nil, err
 	}
 	res := &AccessResult{User: refOf(u), At: d.Now, Roles: []RoleAccess{}, Groups: []GroupAccess{},
-		Apps: []AppAccess{}, Okta: []OktaAccess{}, GitLab: []GitLabAccess{}}
+		Apps: []AppAccess{}, Okta: []OktaAccess{}, GitLab: []GitLabAccess{}, GitHub: []GitHubAccess{}}
 	for _, name := range sortedKeys(cfg.Roles) {
 		if m, ok := roleEntry(cfg.Roles[name], u.ID, d.Now); ok {
 			res.Roles = append(res.Roles, RoleAccess{Role: name, Until: m.Until, Reason: m.Reason})
@@ -108,6 +109,10 @@ func AccessOf(cfg *schema.Config, d *schema.Desired, user string) (*AccessResult
 	}
 	if u.GitLab == "" && len(gitlab) > 0 {
 		res.Notes = append(res.Notes, "no GitLab username in users.yaml: the GitLab groups of these config groups are not granted")
+	}
+	res.GitHub = githubAccess(cfg, d, u, res.Groups)
+	if u.GitHub == "" && len(d.GitHub.NoLogin[u.ID]) > 0 {
+		res.Notes = append(res.Notes, "no GitHub login in users.yaml: the GitHub orgs and teams of these config groups are not granted")
 	}
 	return res, nil
 }

@@ -24,9 +24,10 @@ type Difference struct {
 	Apps   []string    `json:"apps"`
 	Okta   []string    `json:"okta"`
 	GitLab []LevelDiff `json:"gitlab"`
+	GitHub []LevelDiff `json:"github"` // GitHub orgs and ORG/TEAM, by role
 }
 
-// LevelDiff is a GitLab group where this side's level is higher than the
+// LevelDiff is a GitLab group (or GitHub org or team) where this side's level is higher than the
 // compared side's. ComparedLevel is "" when the compared side has none.
 type LevelDiff struct {
 	Group         string `json:"group"`
@@ -36,7 +37,7 @@ type LevelDiff struct {
 
 // Empty reports whether nothing differs on this side.
 func (d Difference) Empty() bool {
-	return len(d.Groups)+len(d.Roles)+len(d.Apps)+len(d.Okta)+len(d.GitLab) == 0
+	return len(d.Groups)+len(d.Roles)+len(d.Apps)+len(d.Okta)+len(d.GitLab)+len(d.GitHub) == 0
 }
 
 // Compare lists what other has that user has not, and back.
@@ -69,6 +70,17 @@ func difference(x, y *AccessResult) Difference {
 		have := ylev[g.Group]
 		if schema.AccessLevel(g.Level).Value() > schema.AccessLevel(have).Value() {
 			out.GitLab = append(out.GitLab, LevelDiff{Group: g.Group, Level: g.Level, ComparedLevel: have})
+		}
+	}
+	yrole := map[string]string{}
+	for _, g := range y.GitHub {
+		yrole[g.Name] = g.Role
+	}
+	out.GitHub = []LevelDiff{}
+	for _, g := range x.GitHub {
+		have := yrole[g.Name]
+		if schema.GitHubRole(g.Role).Rank() > schema.GitHubRole(have).Rank() {
+			out.GitHub = append(out.GitHub, LevelDiff{Group: g.Name, Level: g.Role, ComparedLevel: have})
 		}
 	}
 	return out

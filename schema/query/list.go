@@ -27,6 +27,7 @@ type GroupInfo struct {
 	Roles       []string       `json:"roles"`     // roles granted this group
 	Okta        string         `json:"okta,omitempty"`
 	GitLab      []GitLabTarget `json:"gitlab"`
+	GitHub      []GitHubTarget `json:"github"`
 	Policy      *schema.Policy `json:"policy,omitempty"`
 }
 
@@ -74,7 +75,7 @@ func ListGroups(cfg *schema.Config, d *schema.Desired) []GroupInfo {
 		g := cfg.Groups[name]
 		gi := GroupInfo{Name: name, Description: g.Description, App: g.App, Owners: nonNil(g.Owners),
 			Approvers: nonNilS(d.Owners["group/"+name]), Members: len(d.Groups[name]),
-			Roles: []string{}, GitLab: []GitLabTarget{}, Policy: g.Policy}
+			Roles: []string{}, GitLab: []GitLabTarget{}, GitHub: githubTargets(g), Policy: g.Policy}
 		for _, m := range g.Members {
 			if m.Role != "" {
 				gi.Roles = append(gi.Roles, m.Role)

@@ -220,12 +220,12 @@ func TestCompareShowsBothDirectionsAndLevelDifferences(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantOther := Difference{Groups: []string{"backend-admins"}, Roles: []string{"eng-leads"}, Apps: []string{}, Okta: []string{},
-		GitLab: []LevelDiff{{Group: "platform/backend", Level: "maintainer", ComparedLevel: "developer"}}}
+		GitLab: []LevelDiff{{Group: "platform/backend", Level: "maintainer", ComparedLevel: "developer"}}, GitHub: []LevelDiff{}}
 	if !reflect.DeepEqual(res.OtherOnly, wantOther) {
 		t.Errorf("other_only %+v\nwant %+v", res.OtherOnly, wantOther)
 	}
 	wantUser := Difference{Groups: []string{"backend", "readers"}, Roles: []string{"backend-engineers"}, Apps: []string{"gitlab"},
-		Okta: []string{"Eng-Backend"}, GitLab: []LevelDiff{}}
+		Okta: []string{"Eng-Backend"}, GitLab: []LevelDiff{}, GitHub: []LevelDiff{}}
 	if !reflect.DeepEqual(res.UserOnly, wantUser) {
 		t.Errorf("user_only %+v\nwant %+v", res.UserOnly, wantUser)
 	}

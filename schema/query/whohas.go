@@ -8,11 +8,11 @@ import (
 )
 
 // WhoHasResult answers "who has access to X". X may be a config group, an
-// app (all of its groups), a role (its members), an Okta group name or a
-// GitLab group path; Kind says which one matched.
+// app (all of its groups), a role (its members), an Okta group name, a
+// GitLab group path or a GitHub org or ORG/TEAM; Kind says which one matched.
 type WhoHasResult struct {
 	Name    string    `json:"name"`
-	Kind    string    `json:"kind"`   // group, app, role, okta, gitlab
+	Kind    string    `json:"kind"`   // group, app, role, okta, gitlab, github
 	Groups  []string  `json:"groups"` // config groups that grant it
 	Members []Holder  `json:"members"`
 	At      time.Time `json:"at"`
@@ -21,13 +21,13 @@ type WhoHasResult struct {
 // Holder is one person who has it, and every way they do.
 type Holder struct {
 	User  UserRef    `json:"user"`
-	Level string     `json:"level,omitempty"` // effective GitLab level (kind gitlab)
+	Level string     `json:"level,omitempty"` // effective GitLab level or GitHub role (kinds gitlab, github)
 	Until *time.Time `json:"until,omitempty"` // when the last path ends; nil = no end
 	Via   []Via      `json:"via"`
 }
 
 // WhoHas lists everyone who holds name at d.Now. Config groups are looked up
-// first, then apps, roles, Okta groups and GitLab paths.
+// first, then apps, roles, Okta groups, GitLab paths and GitHub orgs/teams.
 func WhoHas(cfg *schema.Config, d *schema.Desired, name string) (*WhoHasResult, error) {
 	kind, groups, err := resolveHeld(cfg, name)
 	if err != nil {
@@ -68,6 +68,8 @@ func WhoHas(cfg *schema.Config, d *schema.Desired, name string) (*WhoHasResult, 
 				res.Members[i].Via[j].Level = levels[res.Members[i].Via[j].Group]
 			}
 		}
+	case "github":
+		githubHolders(cfg, d, users, res)
 	}
 	return res, nil
 }
@@ -88,7 +90,7 @@ func ForWhoHas(cfg *schema.Config, name string) (*schema.Config, error) {
 	return &view, nil
 }
 
-// resolveHeld says what name is (group, app, role, okta, gitlab) and which
+// resolveHeld says what name is (group, app, role, okta, gitlab, github) and which
 // config groups grant it, sorted.
 func resolveHeld(cfg *schema.Config, name string) (string, []string, error) {
 	if _, ok := cfg.Groups[name]; ok {
@@ -141,8 +143,11 @@ func resolveHeld(cfg *schema.Config, name string) (string, []string, error) {
 		})
 		return "gitlab", groups, nil
 	}
+	if gh := githubHeld(cfg, name); len(gh) > 0 {
+		return "github", gh, nil
+	}
 	cands := append(append(append(sortedKeys(cfg.Groups), sortedKeys(cfg.Apps)...), sortedKeys(cfg.Roles)...), sortedKeys(okta)...)
-	cands = append(cands, sortedKeys(gitlab)...)
+	cands = append(append(cands, sortedKeys(gitlab)...), sortedKeys(githubNames(cfg))...)
 	return "", nil, &UnknownError{Kind: "group", Name: name, Suggestion: schema.Suggest(name, cands)}
 }
 
