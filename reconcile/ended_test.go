@@ -60,3 +60,23 @@ func TestRemovalEndsSubgroups(t *testing.T) {
 		t.Fatalf("ratio guard: %v, want org/a losing 3 of 4", err)
 	}
 }
+
+// A member whose level the target does not report meets any wanted level:
+// no update, but still a removal when not wanted.
+func TestLevelUnknownMeetsAnyLevel(t *testing.T) {
+	caps := Capabilities{System: "Forge", Levels: []Level{{"member", 10}, {"maintainer", 40}}}
+	in := Input{Target: "forge", Caps: caps,
+		Observed: &Observed{Groups: map[string]*ObservedGroup{"t": {Name: "t", Exists: true, Members: map[string]*ObservedMember{
+			"1": {AccountID: "1", Login: "owner", Level: 40, LevelUnknown: true},
+			"2": {AccountID: "2", Login: "gone", Level: 40, LevelUnknown: true},
+			"3": {AccountID: "3", Login: "plain", Level: 40},
+		}}}, Accounts: map[string]*Account{"owner": active("1", "owner"), "plain": active("3", "plain")}},
+		Want: Want{"t": {"owner": {User: "owner", Login: "owner", Level: "member"}, "plain": {User: "plain", Login: "plain", Level: "member"}}}}
+	var got []string
+	for _, c := range MakePlan(in).Changes {
+		got = append(got, string(c.Op)+" "+c.Login)
+	}
+	if strings.Join(got, ",") != "remove gone,update plain" {
+		t.Fatalf("changes %q, want remove gone and update plain only", got)
+	}
+}

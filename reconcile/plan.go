@@ -153,6 +153,8 @@ func planTarget(p *Plan, in Input) {
 			switch {
 			case m == nil:
 				c.Op = OpAdd
+			case m.LevelUnknown:
+				continue
 			case m.ReadOnly != "" && m.Level < caps.value(w.Level):
 				c.Op = OpAdd // inherited below the wanted level: add directly at the wanted level
 				c.From = caps.name(m.Level)

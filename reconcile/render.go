@@ -82,7 +82,11 @@ func textLine(c Change) string {
 
 func summaryLine(p *Plan) string {
 	if p.Empty() && len(p.Errors) == 0 {
-		return "No changes. Okta and GitLab match the config."
+		verb := " match"
+		if len(p.order) == 1 {
+			verb = " matches"
+		}
+		return "No changes. " + p.systemNames() + verb + " the config."
 	}
 	s := fmt.Sprintf("Plan: %d to add, %d to remove, %d to update, %d groups to create.",
 		p.Summary.Add, p.Summary.Remove, p.Summary.Update, p.Summary.CreateGroup)

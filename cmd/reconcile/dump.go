@@ -97,7 +97,7 @@ func runDump(cmd *cobra.Command, a *app, f *dumpFlags) error {
 		if !only[target] || len(groups[target]) == 0 {
 			continue
 		}
-		p, err := newProvider(ctx, a, target, eps[target], 8, "dumping "+target)
+		p, err := newProvider(ctx, a, target, eps[target], 8, setup{cfg: cfg}, "dumping "+target)
 		if err != nil {
 			return err
 		}

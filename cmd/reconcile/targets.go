@@ -12,6 +12,7 @@ import (
 
 	"github.com/access-as-code/access/internal/sandbox"
 	"github.com/access-as-code/access/reconcile"
+	rgh "github.com/access-as-code/access/reconcile/github"
 	"github.com/access-as-code/access/reconcile/gitlab"
 	"github.com/access-as-code/access/reconcile/okta"
 	"github.com/access-as-code/access/schema"
@@ -22,6 +23,7 @@ import (
 type endpoint struct {
 	URL, Token string
 	Client     *http.Client // nil: the default client (system roots, SSL_CERT_FILE)
+	GraphQL    string       // GitHub only: the GraphQL URL, "" for the default of URL
 }
 
 // targetKind is one target system as the CLI wires it: where its settings
@@ -37,8 +39,17 @@ type targetKind struct {
 	want       func(*schema.Desired) reconcile.Want
 	known      func(*schema.Config) map[string]string
 	protected  func(*schema.Config) []string
-	provider   func(ctx context.Context, ep endpoint, log *slog.Logger, concurrency int) (reconcile.Provider, error)
+	provider   func(ctx context.Context, ep endpoint, log *slog.Logger, concurrency int, s setup) (reconcile.Provider, error)
 	sandbox    func(*sandbox.Sandbox) endpoint
+	// adjust, when set, finishes the endpoint from more settings than one
+	// URL (GitHub's GraphQL URL, and where a token may be sent).
+	adjust func(ep *endpoint, cfg *schema.Config, getenv func(string) string)
+}
+
+// setup is what of the config a provider is built with beyond its endpoint.
+type setup struct {
+	cfg     *schema.Config
+	desired *schema.Desired // nil when dumping
 }
 
 // targetKinds are the targets reconcile knows, in plan order.
@@ -50,7 +61,7 @@ func targetKinds() []targetKind {
 			want:      reconcile.WantOkta,
 			known:     reconcile.KnownOkta,
 			protected: func(c *schema.Config) []string { return c.Settings.Protected.Okta },
-			provider: func(ctx context.Context, ep endpoint, log *slog.Logger, concurrency int) (reconcile.Provider, error) {
+			provider: func(ctx context.Context, ep endpoint, log *slog.Logger, concurrency int, _ setup) (reconcile.Provider, error) {
 				return okta.New(ctx, okta.Config{OrgURL: ep.URL, Token: ep.Token, HTTPClient: ep.Client, Logger: log, MaxConcurrency: concurrency})
 			},
 			sandbox: func(sb *sandbox.Sandbox) endpoint {
@@ -62,12 +73,58 @@ func targetKinds() []targetKind {
 			want:      reconcile.WantGitLab,
 			known:     reconcile.KnownGitLab,
 			protected: func(c *schema.Config) []string { return c.Settings.Protected.GitLab },
-			provider: func(ctx context.Context, ep endpoint, log *slog.Logger, concurrency int) (reconcile.Provider, error) {
+			provider: func(ctx context.Context, ep endpoint, log *slog.Logger, concurrency int, _ setup) (reconcile.Provider, error) {
 				return gitlab.New(ctx, gitlab.Config{BaseURL: ep.URL, Token: ep.Token, HTTPClient: ep.Client, Logger: log, MaxConcurrency: concurrency})
 			},
 			sandbox: func(sb *sandbox.Sandbox) endpoint {
 				return endpoint{URL: sb.GitLab.URL(), Token: sb.GitLab.Token(), Client: sb.GitLab.Client()}
 			}},
+		{name: "github", urlEnv: "GITHUB_API_URL", urlSetting: "github.api_url", tokenEnv: "GITHUB_TOKEN",
+			url:       githubAPIURL,
+			caps:      rgh.Capabilities,
+			want:      func(d *schema.Desired) reconcile.Want { return rgh.Want(d) },
+			known:     rgh.Known,
+			protected: func(c *schema.Config) []string { return c.Settings.Protected.GitHub },
+			provider: func(ctx context.Context, ep endpoint, log *slog.Logger, concurrency int, s setup) (reconcile.Provider, error) {
+				cfg := rgh.Config{APIURL: ep.URL, GraphQLURL: ep.GraphQL, Token: ep.Token, HTTPClient: ep.Client, Logger: log,
+					Teams: rgh.TeamsOf(s.desired)}
+				if s.cfg != nil {
+					cfg.MinAdmins = s.cfg.Settings.GitHub.MinAdmins
+				}
+				return rgh.NewProvider(cfg)
+			},
+			sandbox: func(sb *sandbox.Sandbox) endpoint {
+				return endpoint{URL: sb.GitHub.URL + "/", Token: sandbox.GitHubToken, Client: sb.GitHub.Client()}
+			},
+			adjust: githubEndpoint},
+	}
+}
+
+// githubAPIURL is access.yaml's github.api_url, else GitHub's.
+func githubAPIURL(c *schema.Config) string {
+	if c.Settings.GitHub.APIURL != "" {
+		return c.Settings.GitHub.APIURL
+	}
+	return "https://api.github.com/"
+}
+
+// githubEndpoint sets the GraphQL URL (GITHUB_GRAPHQL_URL, else
+// github.graphql_url, else derived from the API URL) and keeps the token's
+// destination out of a config under review: on a pull_request or
+// pull_request_target event the access.yaml in the working tree is the
+// pull request's, so its api_url and graphql_url are not used and the
+// token goes only where the environment (the runner sets GITHUB_API_URL and
+// GITHUB_GRAPHQL_URL) or GitHub's default says.
+func githubEndpoint(ep *endpoint, cfg *schema.Config, getenv func(string) string) {
+	ep.GraphQL = getenv("GITHUB_GRAPHQL_URL")
+	if strings.HasPrefix(getenv("GITHUB_EVENT_NAME"), "pull_request") {
+		if getenv("GITHUB_API_URL") == "" {
+			ep.URL = "https://api.github.com/"
+		}
+		return
+	}
+	if ep.GraphQL == "" && getenv("GITHUB_API_URL") == "" {
+		ep.GraphQL = cfg.Settings.GitHub.GraphQLURL
 	}
 }
 
@@ -99,13 +156,17 @@ func endpoints(cfg *schema.Config, getenv func(string) string) map[string]endpoi
 		if url == "" {
 			url = k.url(cfg)
 		}
-		eps[k.name] = endpoint{URL: url, Token: getenv(k.tokenEnv)}
+		ep := endpoint{URL: url, Token: getenv(k.tokenEnv)}
+		if k.adjust != nil {
+			k.adjust(&ep, cfg, getenv)
+		}
+		eps[k.name] = ep
 	}
 	return eps
 }
 
 // newProvider builds the provider of one target from its endpoint.
-func newProvider(ctx context.Context, a *app, target string, ep endpoint, concurrency int, what string) (reconcile.Provider, error) {
+func newProvider(ctx context.Context, a *app, target string, ep endpoint, concurrency int, s setup, what string) (reconcile.Provider, error) {
 	k, ok := kindOf(target)
 	if !ok {
 		return nil, fmt.Errorf("%s: unknown target %q", what, target)
@@ -115,7 +176,7 @@ func newProvider(ctx context.Context, a *app, target string, ep endpoint, concur
 		return nil, fmt.Errorf("%s: set %s (or %s in access.yaml) and %s, or use --only %s, or try --sandbox",
 			what, k.urlEnv, k.urlSetting, k.tokenEnv, strings.Join(others, ","))
 	}
-	p, err := k.provider(ctx, ep, a.log, concurrency)
+	p, err := k.provider(ctx, ep, a.log, concurrency, s)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", target, err)
 	}
@@ -136,7 +197,7 @@ func buildTargets(ctx context.Context, a *app, cfg *schema.Config, d *schema.Des
 		if !only[k.name] || len(want) == 0 {
 			continue
 		}
-		p, err := newProvider(ctx, a, k.name, eps[k.name], concurrency, fmt.Sprintf("the config manages %d %s groups", len(want), caps.System))
+		p, err := newProvider(ctx, a, k.name, eps[k.name], concurrency, setup{cfg: cfg, desired: d}, fmt.Sprintf("the config manages %d %s groups", len(want), caps.System))
 		if err != nil {
 			return nil, err
 		}
@@ -152,8 +213,8 @@ func buildTargets(ctx context.Context, a *app, cfg *schema.Config, d *schema.Des
 // startSandbox starts the fakes and returns their endpoints.
 func startSandbox(a *app, cfg *schema.Config, d *schema.Desired) (map[string]endpoint, func()) {
 	sb := sandbox.Start(cfg, d)
-	fmt.Fprintf(a.stderr, "Sandbox: fake Okta at %s and fake GitLab at %s, seeded from %s with this drift:\n%s\n\n",
-		sb.Okta.URL(), sb.GitLab.URL(), a.configDir, sb.Describe())
+	fmt.Fprintf(a.stderr, "Sandbox: fake Okta at %s, fake GitLab at %s and fake GitHub at %s, seeded from %s with this drift:\n%s\n\n",
+		sb.Okta.URL(), sb.GitLab.URL(), sb.GitHub.URL, a.configDir, sb.Describe())
 	eps := map[string]endpoint{}
 	for _, k := range targetKinds() {
 		eps[k.name] = k.sandbox(sb)

@@ -434,3 +434,18 @@ func (s *Server) SetApp(app bool) {
 	defer s.mu.Unlock()
 	s.st().app = app
 }
+
+// CreateUserWithID makes an account with a given id (as users.yaml pins
+// github_id); 0 picks one.
+func (s *Server) CreateUserWithID(login string, id int64) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.st()
+	if a := o.account(login); a != nil || id == 0 || o.accounts[id] != nil {
+		return s.ensureAccount(login).id
+	}
+	a := &account{id: id, login: login}
+	o.accounts[id] = a
+	o.byLogin[strings.ToLower(login)] = id
+	return id
+}

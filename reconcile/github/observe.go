@@ -201,8 +201,17 @@ func (p *Provider) group(name, org, team string, r *orgRead, byLogin map[string]
 	if groups := r.synced[team]; groups != "" {
 		og.Unmanageable = "synchronized with identity-provider group " + groups + " (team synchronization): manage it in the identity provider"
 	}
+	owners := map[int64]bool{}
+	for _, m := range r.members {
+		owners[m.id] = m.role == RoleAdmin
+	}
 	for _, m := range t.members {
-		add(strconv.FormatInt(m.id, 10), m.login, RoleLevel(m.role))
+		id := strconv.FormatInt(m.id, 10)
+		add(id, m.login, RoleLevel(m.role))
+		// "The role for organization owners is set to maintainer" ("Get
+		// team membership for a user"): an owner's own team role is not
+		// visible.
+		og.Members[id].LevelUnknown = owners[m.id]
 	}
 	for _, inv := range r.invites {
 		for _, slug := range inv.teams {
