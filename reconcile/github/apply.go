@@ -39,12 +39,13 @@ func (p *Provider) Apply(ctx context.Context, c reconcile.Change) error {
 	if login == "" {
 		login = c.User
 	}
-	if err := p.guard(c, org, team, login); err != nil {
-		return err
-	}
 	what := fmt.Sprintf("%s %s in %s", c.Op, login, c.Group)
 	p.writeMu.Lock()
 	defer p.writeMu.Unlock()
+	// Under writeMu: concurrent removals must not all pass the count.
+	if err := p.guard(c, org, team, login); err != nil {
+		return err
+	}
 	switch c.Op {
 	case reconcile.OpAdd, reconcile.OpUpdate:
 		role := strings.ToLower(c.Access)

@@ -217,7 +217,9 @@ func (p *Provider) group(name, org, team string, r *orgRead, byLogin map[string]
 		for _, slug := range inv.teams {
 			if strings.EqualFold(slug, team) {
 				if a := byLogin[strings.ToLower(inv.login)]; a != nil && og.Members[a.ID] == nil {
+					// An invitation lists its teams, not the role in each.
 					add(a.ID, a.Login, LevelMember)
+					og.Members[a.ID].LevelUnknown = true
 				}
 			}
 		}
