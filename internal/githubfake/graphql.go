@@ -89,7 +89,7 @@ func (s *Server) graphql(w http.ResponseWriter, r *http.Request) {
 	}
 	o.gql.used += c.cost
 	c.remaining, c.resetAt, c.nodes = l.GraphQLPoints-o.gql.used, o.gql.resetAt, nodes
-	c.partial = s.takePartial()
+	c.partial = s.partialFault()
 	setHeaders()
 	data := c.object("Query", nil, op.sel, nil)
 	resp := map[string]any{"data": data}
@@ -107,7 +107,7 @@ type gqlCtx struct {
 	remaining int
 	nodes     int
 	resetAt   time.Time
-	partial   bool // FaultGraphQLPartial: fail the first team's members
+	partial   *Fault // FaultGraphQLPartial: fail the next team's members
 }
 
 var connections = map[string]bool{"membersWithRole": true, "teams": true, "members": true}
@@ -277,8 +277,8 @@ func (c *gqlCtx) resolve(typ string, obj any, f *gqlField, path []any) any {
 			}
 			return nil
 		}
-		if c.partial {
-			c.partial = false
+		if c.partial != nil && c.partial.Count > 0 {
+			c.partial.Count--
 			c.fail(path, "Something went wrong while executing your query. Please include `ABCD:1234` when reporting this issue.", "")
 			return nil
 		}

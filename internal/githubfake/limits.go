@@ -157,15 +157,15 @@ func (s *Server) takeFault(r *http.Request) *Fault {
 	return nil
 }
 
-// takePartial reports whether this GraphQL answer must be partial.
-func (s *Server) takePartial() bool {
+// partialFault is the pending FaultGraphQLPartial, if any; the resolver
+// counts it down when it fails a team's members.
+func (s *Server) partialFault() *Fault {
 	for _, f := range s.st().faults {
 		if f.Kind == FaultGraphQLPartial && f.Count > 0 {
-			f.Count--
-			return true
+			return f
 		}
 	}
-	return false
+	return nil
 }
 
 const secondaryDoc = "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits"
