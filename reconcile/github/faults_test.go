@@ -32,7 +32,7 @@ func driftedWorld(t *testing.T) (*world, reconcile.Want) {
 		grant("ann", "member"), grant("bob", "member"), grant("cat", "member"), grant("dan", "member"))
 	return w, merge(org,
 		want("k8s/a", grant("ann", "maintainer"), grant("bob", "member"), grant("dan", "member")), // ann: update, dan: add
-		want("k8s/b", grant("bob", "member")), // bob: add, cat: remove
+		want("k8s/b", grant("bob", "member")),                                                     // bob: add, cat: remove
 		want("k8s/c"))
 }
 
