@@ -141,6 +141,20 @@ func (s *Server) OrgRequests() (rest, graphql int) {
 	return s.st().rest, s.st().graphQL
 }
 
+// Writes counts the REST requests other than GET, refused ones included.
+func (s *Server) Writes() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.st().writes
+}
+
+// GraphQLPointsUsed is the GraphQL budget spent in the current window.
+func (s *Server) GraphQLPointsUsed() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.st().gql.used
+}
+
 func isGraphQL(r *http.Request) bool {
 	return r.URL.Path == "/graphql" || r.URL.Path == "/api/graphql"
 }
@@ -180,6 +194,9 @@ func (s *Server) limits(next http.Handler) http.Handler {
 			o.graphQL++
 		} else {
 			o.rest++
+			if r.Method != http.MethodGet {
+				o.writes++
+			}
 		}
 		now := s.clock()
 		f := s.takeFault(r)

@@ -80,6 +80,7 @@ type orgState struct {
 	graphQL  int // GraphQL requests answered
 	app      bool
 	rest     int // REST requests answered
+	writes   int // REST requests other than GET, refused ones included
 }
 
 func (s *Server) st() *orgState {

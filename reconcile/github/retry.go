@@ -101,6 +101,9 @@ func (p *Provider) do(ctx context.Context, what string, write bool, fn call) (*g
 		actx, cancel := context.WithTimeout(ctx, p.cfg.RequestTimeout)
 		resp, err := fn(actx)
 		cancel()
+		if write {
+			p.pace.sentAt(time.Now())
+		}
 		if err == nil {
 			return resp, nil
 		}
@@ -202,6 +205,17 @@ func (pc *pacer) wait(ctx context.Context) error {
 			t.Stop()
 			return ctx.Err()
 		}
+	}
+}
+
+// sentAt dates the last write by its answer: GitHub counted it at some
+// moment before, so its window ends no later than the pacer thinks. Writes
+// are serial, so the last entry is that write.
+func (pc *pacer) sentAt(t time.Time) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if n := len(pc.sent); n > 0 {
+		pc.sent[n-1] = t
 	}
 }
 
