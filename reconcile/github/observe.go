@@ -476,3 +476,20 @@ func (p *Provider) lookup(ctx context.Context, logins []string, pins map[string]
 	wg.Wait()
 	return out, errors.Join(errs...)
 }
+
+// Teams lists an org's teams (lower-case slug -> parent slug, "" for
+// none), for dumping a whole org.
+func (p *Provider) Teams(ctx context.Context, org string) (map[string]string, error) {
+	teams, err := p.readTeams(ctx, org)
+	if errors.Is(err, errOrgNotFound) {
+		return nil, fmt.Errorf("github org %s: not found (or the token cannot see it)", org)
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(teams))
+	for _, t := range teams {
+		out[t.slug] = strings.ToLower(t.parent)
+	}
+	return out, nil
+}
