@@ -80,3 +80,12 @@ func TestLevelUnknownMeetsAnyLevel(t *testing.T) {
 		t.Fatalf("changes %q, want remove gone and update plain only", got)
 	}
 }
+
+// A target's notes (warnings from the config alone) reach the plan.
+func TestNotesReachThePlan(t *testing.T) {
+	n := Warning{Kind: WarnPendingUser, Target: "forge", User: "dave", Message: "dave has no forge login"}
+	p := MakePlan(Input{Target: "forge", Caps: Capabilities{System: "Forge"}, Observed: &Observed{}, Notes: []Warning{n}})
+	if len(p.Warnings) != 1 || p.Warnings[0] != n {
+		t.Fatalf("warnings %+v, want the note", p.Warnings)
+	}
+}

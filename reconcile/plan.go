@@ -80,6 +80,10 @@ type Input struct {
 	// Known maps every login of the config's users to their id, so that a
 	// removal names the person (and says their grant ended) when it can.
 	Known map[string]string
+	// Notes are warnings known before reading the target (a person granted
+	// access to it without an account name in users.yaml); they go into
+	// the plan as they are.
+	Notes []Warning
 }
 
 // MakePlan computes the changes that make each target match its Want. It is pure:
@@ -108,6 +112,7 @@ func planTarget(p *Plan, in Input) {
 		protected[key(l)] = true
 	}
 	accounts := resolveAccounts(p, in)
+	p.Warnings = append(p.Warnings, in.Notes...)
 	if caps.RemovalEndsSubgroups {
 		defer foldEndedRemovals(p, in.Target, len(p.Changes))
 	}

@@ -44,6 +44,8 @@ type targetKind struct {
 	// adjust, when set, finishes the endpoint from more settings than one
 	// URL (GitHub's GraphQL URL, and where a token may be sent).
 	adjust func(ep *endpoint, cfg *schema.Config, getenv func(string) string)
+	// notes, when set, are the config's own warnings about this target.
+	notes func(*schema.Desired) []reconcile.Warning
 }
 
 // setup is what of the config a provider is built with beyond its endpoint.
@@ -96,7 +98,8 @@ func targetKinds() []targetKind {
 			sandbox: func(sb *sandbox.Sandbox) endpoint {
 				return endpoint{URL: sb.GitHub.URL + "/", Token: sandbox.GitHubToken, Client: sb.GitHub.Client()}
 			},
-			adjust: githubEndpoint},
+			adjust: githubEndpoint,
+			notes:  rgh.Notes},
 	}
 }
 
@@ -201,8 +204,11 @@ func buildTargets(ctx context.Context, a *app, cfg *schema.Config, d *schema.Des
 		if err != nil {
 			return nil, err
 		}
-		targets = append(targets, reconcile.Target{Provider: p, Want: want, Caps: caps,
-			Protected: k.protected(cfg), Known: k.known(cfg)})
+		t := reconcile.Target{Provider: p, Want: want, Caps: caps, Protected: k.protected(cfg), Known: k.known(cfg)}
+		if k.notes != nil {
+			t.Notes = k.notes(d)
+		}
+		targets = append(targets, t)
 	}
 	if len(targets) == 0 {
 		return nil, fmt.Errorf("nothing to reconcile: no group file names an %s group for the targets %v", orList(systems), keysOf(only))

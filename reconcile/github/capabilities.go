@@ -97,3 +97,20 @@ func TeamsOf(d *schema.Desired) map[string]Team {
 	}
 	return out
 }
+
+// Notes warns about people granted GitHub access who have no github login
+// in users.yaml: they get nothing in GitHub.
+func Notes(d *schema.Desired) []reconcile.Warning {
+	var out []reconcile.Warning
+	ids := make([]string, 0, len(d.GitHub.NoLogin))
+	for id := range d.GitHub.NoLogin {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		groups := d.GitHub.NoLogin[id]
+		out = append(out, reconcile.Warning{Kind: reconcile.WarnPendingUser, Target: Name, User: id,
+			Message: id + " is granted GitHub access by " + strings.Join(groups, ", ") + " but has no github login in users.yaml; nothing is granted in GitHub"})
+	}
+	return out
+}
