@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -12,6 +11,8 @@ import (
 	rgh "github.com/access-as-code/access/reconcile/github"
 	"github.com/access-as-code/access/schema"
 	"github.com/access-as-code/access/schema/approvals"
+	"github.com/access-as-code/access/schema/gitrev"
+	"github.com/access-as-code/access/schema/request"
 )
 
 // approvalFlags are shared by `approvals` and `comment`.
@@ -50,7 +51,8 @@ access needs no approval. policies.auto_approve rules of the base apply.
 GitHub logins map to people through the github field of the base users.yaml.
 With --github-pr, the author and reviews come from GitHub: per reviewer only
 the latest review counts, only when APPROVED and made on the pull request's
-current head commit (approvals before the latest push do not count).`,
+current head commit (approvals before the latest push do not count). When a
+bot opened it for "reconcile request", the requester it records is the author.`,
 		Example: `  reconcile approvals --base origin/main --author carol-gh --approved-by alice-gh
   reconcile approvals --github-pr 42 --set-status`,
 		Args: cobra.NoArgs,
@@ -96,6 +98,10 @@ current head commit (approvals before the latest push do not count).`,
 	return cmd
 }
 
+// defaultBase is the base revision when neither --base nor a pull request
+// names one.
+const defaultBase = "origin/main"
+
 // prContext is a change evaluated for approval.
 type prContext struct {
 	rng    *revRange
@@ -118,13 +124,19 @@ func evaluatePR(ctx context.Context, a *app, f *approvalFlags) (*prContext, erro
 		if f.author != "" || len(f.approvedBy) > 0 {
 			return nil, fmt.Errorf("--github-pr reads author and reviews from GitHub: do not also give --author or --approved-by")
 		}
-		if pc.gh, err = githubClient(a); err != nil {
+		// The pull request's own base is known only once it is read: its
+		// settings come from --base, else the default base branch.
+		settingsRev := base
+		if settingsRev == "" {
+			settingsRev = defaultBase
+		}
+		if pc.gh, err = githubClient(a, settingsRev); err != nil {
 			return nil, err
 		}
 		if pc.pr, err = pc.gh.PullRequest(ctx, f.pr); err != nil {
 			return nil, err
 		}
-		author = pc.pr.Author
+		author = request.Author(pc.pr.Author, pc.pr.AuthorIsBot, pc.pr.Body)
 		if approvers, err = pc.gh.Approvals(ctx, pc.pr); err != nil {
 			return nil, err
 		}
@@ -136,7 +148,7 @@ func evaluatePR(ctx context.Context, a *app, f *approvalFlags) (*prContext, erro
 		}
 	}
 	if base == "" {
-		base = "origin/main"
+		base = defaultBase
 	}
 	if head == "" {
 		head = "HEAD"
@@ -144,55 +156,50 @@ func evaluatePR(ctx context.Context, a *app, f *approvalFlags) (*prContext, erro
 	if pc.rng, err = loadRange(a, base, head, now); err != nil {
 		return nil, err
 	}
-	logins := loginIndex(pc.rng.base.Config)
 	in := approvals.Input{Base: pc.rng.base, Head: pc.rng.head, Diff: pc.rng.report, Now: now}
-	if author != "" {
-		in.Author = logins[strings.ToLower(author)]
-		if in.Author == "" {
-			a.log.Warn("pull request author has no users.yaml entry with this github login", "login", author)
-		}
-	}
-	for _, l := range approvers {
-		if id := logins[strings.ToLower(strings.TrimSpace(l))]; id != "" {
-			in.ApprovedBy = append(in.ApprovedBy, id)
-		} else {
-			a.log.Warn("approval ignored: no users.yaml entry with this github login", "login", l)
-		}
+	var ignored []error
+	in.Author, in.ApprovedBy, ignored = approvals.NewLogins(pc.rng.base.Config).People(author, approvers)
+	for _, err := range ignored {
+		a.log.Warn(err.Error())
 	}
 	pc.result = approvals.Evaluate(in)
 	return pc, nil
 }
 
-// loginIndex maps lower-cased GitHub logins (GitHub compares them without
-// case) to user ids.
-func loginIndex(cfg *schema.Config) map[string]string {
-	out := map[string]string{}
-	for _, u := range cfg.Users {
-		if u != nil && u.GitHub != "" {
-			out[strings.ToLower(u.GitHub)] = u.ID
-		}
+// githubClient builds the GitHub client. GITHUB_TOKEN goes only where the
+// environment (GITHUB_API_URL, GITHUB_REPOSITORY) or access.yaml at the
+// base revision (baseRev) says; the checked-out access.yaml is the config
+// under review and never chooses it. The token is never logged.
+func githubClient(a *app, baseRev string) (*rgh.Client, error) {
+	opts, err := rgh.ResolveOptions(rgh.Sources{Getenv: a.getenv, Base: func() (schema.GitHubSettings, error) {
+		return baseGitHubSettings(a.configDir, baseRev)
+	}})
+	if err != nil {
+		return nil, err
 	}
-	return out
+	opts.HTTPClient = &http.Client{Timeout: 30 * time.Second}
+	return rgh.New(opts)
 }
 
-// githubClient builds the GitHub client from the environment (GITHUB_TOKEN,
-// GITHUB_REPOSITORY, GITHUB_API_URL), falling back to access.yaml's github
-// settings for the repository and API URL. The token is never logged.
-func githubClient(a *app) (*rgh.Client, error) {
-	repo, apiURL := a.getenv("GITHUB_REPOSITORY"), a.getenv("GITHUB_API_URL")
-	if repo == "" || apiURL == "" {
-		if cfg, err := schema.LoadDir(a.configDir); err == nil {
-			if repo == "" {
-				repo = cfg.Settings.GitHub.Repo
-			}
-			if apiURL == "" {
-				apiURL = cfg.Settings.GitHub.APIURL
-			}
-		}
+// baseGitHubSettings reads access.yaml's github settings as committed at
+// rev in the repository holding configDir.
+func baseGitHubSettings(configDir, rev string) (schema.GitHubSettings, error) {
+	repo, err := gitrev.Open(configDir)
+	if err != nil {
+		return schema.GitHubSettings{}, err
 	}
-	token := a.getenv("GITHUB_TOKEN")
-	if token == "" {
-		return nil, fmt.Errorf("GITHUB_TOKEN is not set: the GitHub API needs a token to read the pull request")
+	defer repo.Close()
+	c, err := repo.Resolve(rev)
+	if err != nil {
+		return schema.GitHubSettings{}, fmt.Errorf("base revision %s: %w", rev, err)
 	}
-	return rgh.New(rgh.Options{APIURL: apiURL, Token: token, Repo: repo, HTTPClient: &http.Client{Timeout: 30 * time.Second}})
+	fsys, err := repo.ConfigFS(c)
+	if err != nil {
+		return schema.GitHubSettings{}, fmt.Errorf("base revision %s: %w", rev, err)
+	}
+	cfg, err := schema.Load(fsys)
+	if err != nil {
+		return schema.GitHubSettings{}, fmt.Errorf("base revision %s: %w", rev, err)
+	}
+	return cfg.Settings.GitHub, nil
 }

@@ -101,7 +101,7 @@ func runDump(cmd *cobra.Command, a *app, f *dumpFlags) error {
 		if !only[target] || len(groups[target]) == 0 {
 			continue
 		}
-		p, err := newProvider(ctx, a, target, eps[target], 8, setup{cfg: cfg}, "dumping "+target)
+		p, err := newProvider(ctx, a, target, eps[target], 8, setupFor(a, cfg, nil), "dumping "+target)
 		if err != nil {
 			return err
 		}
@@ -160,7 +160,7 @@ func uniqueSorted(xs []string) []string {
 
 // dumpGitHubOrgs reads whole GitHub orgs, every team included, into opts.
 func dumpGitHubOrgs(ctx context.Context, a *app, cfg *schema.Config, ep endpoint, orgs []string, opts *reconcile.DumpOptions) error {
-	p, err := newProvider(ctx, a, "github", ep, 8, setup{cfg: cfg}, "dumping github")
+	p, err := newProvider(ctx, a, "github", ep, 8, setupFor(a, cfg, nil), "dumping github")
 	if err != nil {
 		return err
 	}

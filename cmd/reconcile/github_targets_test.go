@@ -6,35 +6,25 @@ import (
 	"github.com/access-as-code/access/schema"
 )
 
-// The GitHub token goes where the environment says, else where access.yaml
-// says, except on a pull request: the access.yaml in the working tree is
-// then the one under review, and must not choose where the token is sent.
-func TestGitHubEndpointNeverComesFromAConfigUnderReview(t *testing.T) {
+// The GitHub endpoint is final only when the environment names it; the
+// checked-out access.yaml (in a pull request, the config under review)
+// never chooses where GITHUB_TOKEN goes.
+func TestGitHubEndpointComesFromTheEnvironmentOnly(t *testing.T) {
 	cfg := &schema.Config{}
-	cfg.Settings.GitHub.APIURL = "https://ghe.example.com/api/v3/"
-	cfg.Settings.GitHub.GraphQLURL = "https://attacker.example.com/graphql"
-	for _, tc := range []struct {
-		name         string
-		env          map[string]string
-		url, graphql string
-	}{
-		{"local run: access.yaml", map[string]string{}, "https://ghe.example.com/api/v3/", "https://attacker.example.com/graphql"},
-		{"environment first", map[string]string{"GITHUB_API_URL": "https://api.github.com", "GITHUB_GRAPHQL_URL": "https://api.github.com/graphql"},
-			"https://api.github.com", "https://api.github.com/graphql"},
-		{"the API URL from the environment: GraphQL not from the file", map[string]string{"GITHUB_API_URL": "https://api.github.com"}, "https://api.github.com", ""},
-		{"pull request without environment URLs", map[string]string{"GITHUB_EVENT_NAME": "pull_request"}, "https://api.github.com/", ""},
-		{"pull_request_target", map[string]string{"GITHUB_EVENT_NAME": "pull_request_target", "GITHUB_API_URL": "https://api.github.com"}, "https://api.github.com", ""},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			tc.env["GITHUB_TOKEN"] = "tok"
-			ep := endpoints(cfg, func(k string) string { return tc.env[k] })["github"]
-			if ep.URL != tc.url || ep.GraphQL != tc.graphql || ep.Token != "tok" {
-				t.Fatalf("endpoint %+v, want URL %q GraphQL %q", ep, tc.url, tc.graphql)
-			}
-		})
+	cfg.Settings.GitHub.APIURL = "https://attacker.example.com/api/v3/"
+	cfg.Settings.GitHub.GraphQLURL = "https://attacker.example.com/api/graphql"
+	env := map[string]string{"GITHUB_TOKEN": "tok"}
+	ep := endpoints(cfg, func(k string) string { return env[k] })["github"]
+	if ep.Trusted || ep.URL != "https://api.github.com/" || ep.GraphQL != "" || ep.Token != "tok" {
+		t.Fatalf("without GITHUB_API_URL: %+v, want an untrusted stand-in (resolved from the base revision later)", ep)
 	}
-	// Without api_url anywhere, GitHub's own API.
-	if ep := endpoints(&schema.Config{}, func(string) string { return "" })["github"]; ep.URL != "https://api.github.com/" {
-		t.Fatalf("default API URL %q", ep.URL)
+	env["GITHUB_API_URL"] = "https://ghe.example.com/api/v3"
+	ep = endpoints(cfg, func(k string) string { return env[k] })["github"]
+	if !ep.Trusted || ep.URL != "https://ghe.example.com/api/v3" || ep.GraphQL != "https://ghe.example.com/api/graphql" {
+		t.Fatalf("with GITHUB_API_URL: %+v", ep)
+	}
+	env["GITHUB_GRAPHQL_URL"] = "https://ghe.example.com/graphql-proxy"
+	if ep = endpoints(cfg, func(k string) string { return env[k] })["github"]; ep.GraphQL != "https://ghe.example.com/graphql-proxy" {
+		t.Fatalf("GITHUB_GRAPHQL_URL: %+v", ep)
 	}
 }

@@ -40,9 +40,9 @@ more than max_removal_ratio of a group's members, stops the run before any
 write unless --allow-mass-removal.
 
 Credentials come from the environment only: OKTA_ORG_URL, OKTA_API_TOKEN,
-GITLAB_URL, GITLAB_TOKEN, GITHUB_API_URL, GITHUB_GRAPHQL_URL, GITHUB_TOKEN (URLs
-may also be set in access.yaml, except GitHub's on a pull_request event, where
-access.yaml is the one under review).
+GITLAB_URL, GITLAB_TOKEN, GITHUB_API_URL, GITHUB_GRAPHQL_URL, GITHUB_TOKEN. URLs
+may also be set in access.yaml; GitHub's are read from access.yaml at origin/main,
+never from the checked-out file, which may be the change under review.
 
 Exit codes: 0 success; 1 error (invalid config, failed read, guard, a change
 that failed); with --detailed-exitcode, 2 when the plan has changes.`,

@@ -88,6 +88,7 @@ func newRootCmd(a *app) *cobra.Command {
 		newExpiringCmd(a),
 		newPruneExpiredCmd(a),
 		newMediatorConfigCmd(a),
+		newRequestCmd(a),
 	)
 	return root
 }

@@ -24,6 +24,10 @@ type endpoint struct {
 	URL, Token string
 	Client     *http.Client // nil: the default client (system roots, SSL_CERT_FILE)
 	GraphQL    string       // GitHub only: the GraphQL URL, "" for the default of URL
+	// Trusted: URL and GraphQL are final (the environment or the sandbox
+	// named them). Otherwise the github target resolves them from the base
+	// revision when it is built.
+	Trusted bool
 }
 
 // targetKind is one target system as the CLI wires it: where its settings
@@ -52,6 +56,13 @@ type targetKind struct {
 type setup struct {
 	cfg     *schema.Config
 	desired *schema.Desired // nil when dumping
+	// base reads access.yaml's github settings at the base revision.
+	base func() (schema.GitHubSettings, error)
+}
+
+// setupFor is the setup of a's config: the base revision is origin/main.
+func setupFor(a *app, cfg *schema.Config, d *schema.Desired) setup {
+	return setup{cfg: cfg, desired: d, base: func() (schema.GitHubSettings, error) { return baseGitHubSettings(a.configDir, "origin/main") }}
 }
 
 // targetKinds are the targets reconcile knows, in plan order.
@@ -88,6 +99,17 @@ func targetKinds() []targetKind {
 			known:     rgh.Known,
 			protected: func(c *schema.Config) []string { return c.Settings.Protected.GitHub },
 			provider: func(ctx context.Context, ep endpoint, log *slog.Logger, concurrency int, s setup) (reconcile.Provider, error) {
+				if !ep.Trusted {
+					var worktree schema.GitHubSettings
+					if s.cfg != nil {
+						worktree = s.cfg.Settings.GitHub
+					}
+					u, err := rgh.ResolveTargetURLs(rgh.Sources{Getenv: func(string) string { return "" }, Base: s.base}, worktree)
+					if err != nil {
+						return nil, err
+					}
+					ep.URL, ep.GraphQL = u.API, u.GraphQL
+				}
 				cfg := rgh.Config{APIURL: ep.URL, GraphQLURL: ep.GraphQL, Token: ep.Token, HTTPClient: ep.Client, Logger: log,
 					Teams: rgh.TeamsOf(s.desired)}
 				if s.cfg != nil {
@@ -96,39 +118,31 @@ func targetKinds() []targetKind {
 				return rgh.NewProvider(cfg)
 			},
 			sandbox: func(sb *sandbox.Sandbox) endpoint {
-				return endpoint{URL: sb.GitHub.URL + "/", Token: sandbox.GitHubToken, Client: sb.GitHub.Client()}
+				return endpoint{URL: sb.GitHub.URL + "/", Token: sandbox.GitHubToken, Client: sb.GitHub.Client(), Trusted: true}
 			},
 			adjust: githubEndpoint,
 			notes:  rgh.Notes},
 	}
 }
 
-// githubAPIURL is access.yaml's github.api_url, else GitHub's.
-func githubAPIURL(c *schema.Config) string {
-	if c.Settings.GitHub.APIURL != "" {
-		return c.Settings.GitHub.APIURL
-	}
-	return "https://api.github.com/"
-}
+// githubAPIURL is never access.yaml's: the checked-out file may be the
+// config under review, which must not choose where GITHUB_TOKEN goes. Until
+// the provider is built (and reads the base revision), GitHub.com stands in.
+func githubAPIURL(*schema.Config) string { return rgh.DefaultAPIURL }
 
-// githubEndpoint sets the GraphQL URL (GITHUB_GRAPHQL_URL, else
-// github.graphql_url, else derived from the API URL) and keeps the token's
-// destination out of a config under review: on a pull_request or
-// pull_request_target event the access.yaml in the working tree is the
-// pull request's, so its api_url and graphql_url are not used and the
-// token goes only where the environment (the runner sets GITHUB_API_URL and
-// GITHUB_GRAPHQL_URL) or GitHub's default says.
-func githubEndpoint(ep *endpoint, cfg *schema.Config, getenv func(string) string) {
-	ep.GraphQL = getenv("GITHUB_GRAPHQL_URL")
-	if strings.HasPrefix(getenv("GITHUB_EVENT_NAME"), "pull_request") {
-		if getenv("GITHUB_API_URL") == "" {
-			ep.URL = "https://api.github.com/"
+// githubEndpoint takes GITHUB_API_URL and GITHUB_GRAPHQL_URL from the
+// environment; with GITHUB_API_URL set the endpoint is final, else the
+// provider resolves it from the base revision (rgh.ResolveTargetURLs).
+func githubEndpoint(ep *endpoint, _ *schema.Config, getenv func(string) string) {
+	ep.URL, ep.GraphQL = getenv("GITHUB_API_URL"), getenv("GITHUB_GRAPHQL_URL")
+	if ep.URL != "" {
+		ep.Trusted = true
+		if ep.GraphQL == "" {
+			ep.GraphQL = rgh.DefaultGraphQLURL(ep.URL)
 		}
 		return
 	}
-	if ep.GraphQL == "" && getenv("GITHUB_API_URL") == "" {
-		ep.GraphQL = cfg.Settings.GitHub.GraphQLURL
-	}
+	ep.URL = rgh.DefaultAPIURL
 }
 
 // kindOf returns the target named name.
@@ -200,7 +214,7 @@ func buildTargets(ctx context.Context, a *app, cfg *schema.Config, d *schema.Des
 		if !only[k.name] || len(want) == 0 {
 			continue
 		}
-		p, err := newProvider(ctx, a, k.name, eps[k.name], concurrency, setup{cfg: cfg, desired: d}, fmt.Sprintf("the config manages %d %s groups", len(want), caps.System))
+		p, err := newProvider(ctx, a, k.name, eps[k.name], concurrency, setupFor(a, cfg, d), fmt.Sprintf("the config manages %d %s groups", len(want), caps.System))
 		if err != nil {
 			return nil, err
 		}

@@ -22,7 +22,7 @@ func (s *Server) lookupPull(w http.ResponseWriter, r *http.Request) (*repo, *pul
 
 func (s *Server) pullJSON(ownerRepo string, p *pull) map[string]any {
 	return map[string]any{
-		"number": p.Number, "state": p.State, "title": p.Title, "user": s.userJSON(p.Author),
+		"number": p.Number, "state": p.State, "title": p.Title, "body": p.Body, "user": s.userJSON(p.Author),
 		"html_url": s.URL + "/" + ownerRepo + "/pull/" + itoa(p.Number),
 		"head":     map[string]any{"sha": p.Head, "ref": p.HeadRef, "label": p.HeadRef},
 		"base":     map[string]any{"sha": p.Base, "ref": p.BaseRef, "label": p.BaseRef},

@@ -427,9 +427,10 @@ func (s *Server) Advance(d time.Duration) {
 // TokenLogin is the login of the account behind the token (GET /user).
 func (s *Server) TokenLogin() string { return s.userAgent }
 
-// SetApp makes the token a GitHub App installation token: GET /user
-// answers 403 "Resource not accessible by integration", and a team it
-// creates gets no maintainer, since an app is not a user.
+// SetApp makes the token act as a GitHub App installation token for the
+// org endpoints: it owns no org, and a team it creates gets no maintainer,
+// since an app is not a user. (GET /user answers 403 for an app when
+// Options.Login ends in "[bot]".)
 func (s *Server) SetApp(app bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -11,7 +11,7 @@ import (
 func (s *Server) routeOrgs(mux *http.ServeMux) {
 	mux.HandleFunc("POST /graphql", s.graphql)
 	mux.HandleFunc("POST /api/graphql", s.graphql)
-	mux.HandleFunc("GET /user", s.getAuthenticated)
+	// GET /user (the token's account) is served by registerGitData.
 	mux.HandleFunc("GET /user/{id}", s.getUserByID)
 	mux.HandleFunc("GET /users/{login}", s.getUser)
 	mux.HandleFunc("GET /orgs/{org}", s.getOrg)
@@ -44,17 +44,6 @@ func (s *Server) accountJSON(a *account) map[string]any {
 // nodeID is a legacy global node id, base64 of "0N:Type<id>" in shape
 // only; clients must treat it as opaque.
 func nodeID(typ string, id int64) string { return fmt.Sprintf("%s_%d", typ, id) }
-
-// getAuthenticated copies "Get the authenticated user" (GET /user).
-func (s *Server) getAuthenticated(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.st().app {
-		writeError(w, http.StatusForbidden, "Resource not accessible by integration")
-		return
-	}
-	writeJSON(w, http.StatusOK, s.accountJSON(s.ensureAccount(s.userAgent)))
-}
 
 // getUserByID copies "Get a user using their ID" (GET /user/{account_id}):
 // the id survives renames; an unknown id is 404.
@@ -166,10 +155,8 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 	return true
 }
 
-func validationFailed(w http.ResponseWriter, resource, field, code, msg string) {
-	writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"message": "Validation Failed",
-		"errors":            []map[string]any{{"resource": resource, "field": field, "code": code, "message": msg}},
-		"documentation_url": "https://docs.github.com/rest"})
+func invalidField(w http.ResponseWriter, resource, field, code, msg string) {
+	validationFailed(w, map[string]any{"resource": resource, "field": field, "code": code, "message": msg})
 }
 
 // canInvite applies the invitation cap of 500 a day.
@@ -181,7 +168,7 @@ func (s *Server) canInvite(w http.ResponseWriter, g *org) bool {
 		}
 	}
 	if n >= InvitationsPerDay {
-		validationFailed(w, "OrganizationInvitation", "base", "custom", "Over invitation rate limit")
+		invalidField(w, "OrganizationInvitation", "base", "custom", "Over invitation rate limit")
 		return false
 	}
 	return true
@@ -217,7 +204,7 @@ func (s *Server) setOrgMembership(w http.ResponseWriter, r *http.Request) {
 		body.Role = RoleMember
 	case RoleMember, RoleAdmin:
 	default:
-		validationFailed(w, "Membership", "role", "invalid", "role must be admin or member")
+		invalidField(w, "Membership", "role", "invalid", "role must be admin or member")
 		return
 	}
 	if _, ok := g.members[a.id]; ok {
@@ -313,14 +300,14 @@ func (s *Server) createInvitation(w http.ResponseWriter, r *http.Request) {
 	}
 	a := s.st().accounts[body.InviteeID]
 	if a == nil {
-		validationFailed(w, "OrganizationInvitation", "invitee_id", "invalid", "Invitee is not a valid user")
+		invalidField(w, "OrganizationInvitation", "invitee_id", "invalid", "Invitee is not a valid user")
 		return
 	}
 	if s.refuseBlocked(w, g, a) {
 		return
 	}
 	if _, ok := g.members[a.id]; ok {
-		validationFailed(w, "OrganizationInvitation", "invitee_id", "already_exists", "Invitee is already a part of this organization")
+		invalidField(w, "OrganizationInvitation", "invitee_id", "already_exists", "Invitee is already a part of this organization")
 		return
 	}
 	if body.Role == "" {

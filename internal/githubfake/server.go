@@ -41,6 +41,8 @@ type repo struct {
 	pulls    map[int]*pull
 	comments map[int][]*comment // by issue/pull number
 	statuses map[string][]*status
+	git      *gitData       // git objects and refs: gitdata.go
+	issues   map[int]*issue // issues that are not pull requests: issues.go
 }
 
 type pull struct {
@@ -51,6 +53,7 @@ type pull struct {
 	Base    string
 	BaseRef string
 	Title   string
+	Body    string
 	State   string
 	reviews []*review
 }
@@ -110,10 +113,11 @@ func New(opts Options) *Server {
 	mux.HandleFunc("GET /repos/{owner}/{repo}/pulls/{number}", s.getPull)
 	mux.HandleFunc("GET /repos/{owner}/{repo}/pulls/{number}/reviews", s.listReviews)
 	mux.HandleFunc("GET /repos/{owner}/{repo}/issues/{number}/comments", s.listComments)
-	mux.HandleFunc("POST /repos/{owner}/{repo}/issues/{number}/comments", s.createComment)
+	mux.HandleFunc("POST /repos/{owner}/{repo}/issues/{number}/comments", s.createIssueComment)
 	mux.HandleFunc("PATCH /repos/{owner}/{repo}/issues/comments/{id}", s.updateComment)
 	mux.HandleFunc("POST /repos/{owner}/{repo}/statuses/{sha}", s.createStatus)
 	mux.HandleFunc("GET /repos/{owner}/{repo}/commits/{ref}/statuses", s.listStatuses)
+	s.registerGitData(mux)
 	s.routeOrgs(mux)
 	s.Server = httptest.NewServer(s.limits(s.middleware(mux)))
 	return s
@@ -196,7 +200,7 @@ func (s *Server) userID(login string) int64 {
 }
 
 func (s *Server) userJSON(login string) map[string]any {
-	return map[string]any{"login": login, "id": s.userID(login), "type": "User",
+	return map[string]any{"login": login, "id": s.userID(login), "type": userType(login),
 		"html_url": s.URL + "/" + login}
 }
 

@@ -48,11 +48,11 @@ func (s *Server) createTeam(w http.ResponseWriter, r *http.Request) {
 	}
 	slug := slugify(body.Name)
 	if slug == "" {
-		validationFailed(w, "Team", "name", "missing_field", "name is required")
+		invalidField(w, "Team", "name", "missing_field", "name is required")
 		return
 	}
 	if g.teams[slug] != nil {
-		validationFailed(w, "Team", "name", "already_exists", "Name must be unique for this org")
+		invalidField(w, "Team", "name", "already_exists", "Name must be unique for this org")
 		return
 	}
 	if body.Privacy == "" {
@@ -62,7 +62,7 @@ func (s *Server) createTeam(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if body.ParentTeamID != 0 && (teamByID(g, body.ParentTeamID) == nil || body.Privacy == "secret") {
-		validationFailed(w, "Team", "parent_team_id", "invalid", "parent team must exist and the team be closed")
+		invalidField(w, "Team", "parent_team_id", "invalid", "parent team must exist and the team be closed")
 		return
 	}
 	t := &team{id: s.st().id(), slug: slug, name: body.Name, privacy: body.Privacy, parent: body.ParentTeamID,
@@ -212,7 +212,7 @@ func (s *Server) setTeamMembership(w http.ResponseWriter, r *http.Request) {
 		body.Role = RoleMember
 	case RoleMember, RoleMaintainer:
 	default:
-		validationFailed(w, "TeamMember", "role", "invalid", "role must be member or maintainer")
+		invalidField(w, "TeamMember", "role", "invalid", "role must be member or maintainer")
 		return
 	}
 	if _, ok := g.members[a.id]; ok {

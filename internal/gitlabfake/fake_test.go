@@ -2,6 +2,7 @@ package gitlabfake
 
 import (
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -123,17 +124,90 @@ func TestMembersPaginateWithHeaders(t *testing.T) {
 
 func TestMembersAllIncludesInheritedAtHighestLevel(t *testing.T) {
 	s, c := start(t)
-	for _, u := range []string{"boss", "dev", "both"} {
+	for _, u := range []string{"boss", "dev", "both", "climb", "late"} {
 		s.AddUser(u, u, u+"@x")
 	}
 	s.SetMember("top", "boss", Owner)
-	s.SetMember("top", "both", Maintainer)
-	s.SetMember("top/sub", "dev", Developer)
-	s.SetMember("top/sub", "both", Maintainer)
-	direct, _, _ := c.Groups.ListGroupMembers("top/sub", nil)
-	all, _, _ := c.Groups.ListAllGroupMembers("top/sub", nil)
-	if len(direct) != 2 || len(all) != 3 {
-		t.Fatalf("direct %d all %d, want 2 and 3", len(direct), len(all))
+	s.SetMember("top", "both", Developer)
+	s.SetMember("top", "climb", Reporter)
+	s.SetMember("top/mid", "climb", Maintainer)
+	s.SetMember("top/mid/sub", "dev", Developer)
+	s.SetMember("top/mid/sub", "both", Maintainer)
+	// Made Reporter here, then Maintainer on top (GitLab checks a new
+	// membership against the levels above it, not below).
+	s.SetMember("top/mid/sub", "late", Reporter)
+	s.SetMember("top", "late", Maintainer)
+	direct, _, err := c.Groups.ListGroupMembers("top/mid/sub", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, _, err := c.Groups.ListAllGroupMembers("top/mid/sub", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(direct) != 3 {
+		t.Fatalf("direct members: %d, want 3", len(direct))
+	}
+	got := map[string]int{}
+	for _, m := range all {
+		if _, dup := got[m.Username]; dup {
+			t.Fatalf("%s listed twice in /members/all", m.Username)
+		}
+		got[m.Username] = int(m.AccessLevel)
+	}
+	// Each user once, at the highest of their levels (docs:
+	// api/members.md): both is Developer above and Maintainer here; climb
+	// is Reporter two levels up and Maintainer one level up; late is
+	// Reporter here and Maintainer two levels up.
+	want := map[string]int{"boss": Owner, "dev": Developer, "both": Maintainer, "climb": Maintainer, "late": Maintainer}
+	if len(got) != len(want) {
+		t.Fatalf("/members/all: %v, want %v", got, want)
+	}
+	for u, l := range want {
+		if got[u] != l {
+			t.Fatalf("/members/all: %s at %d, want %d (all: %v)", u, got[u], l, got)
+		}
+	}
+}
+
+// TestGroupRoutesTakeTheEncodedFullPath sends raw requests, as any client
+// of the API may: a group's :id is its numeric id or its full path with
+// each "/" encoded as %2F (docs: api/rest/index.md, "Namespaced paths"),
+// matched without regard to case; a missing group is 404
+// {"message":"404 Group Not Found"}; an unencoded "/" is another route,
+// which does not exist: 404 {"error":"404 Not Found"}.
+func TestGroupRoutesTakeTheEncodedFullPath(t *testing.T) {
+	s, _ := start(t)
+	s.AddUser("ann", "Ann", "a@x")
+	s.SetMember("top/mid/leaf", "ann", Developer)
+	get := func(path string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, s.URL()+"/api/v4/"+path, nil)
+		req.Header.Set("PRIVATE-TOKEN", s.Token())
+		resp, err := s.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	for _, tc := range []struct {
+		path, body string
+		status     int
+	}{
+		{"groups/top%2Fmid%2Fleaf/members", `"username":"ann"`, 200},
+		{"groups/TOP%2fMid%2FLeaf/members", `"username":"ann"`, 200},
+		{"groups/top%2Fmid%2Fleaf", `"full_path":"top/mid/leaf"`, 200},
+		{"groups/top%2Fmid/members", `[]`, 200},
+		{"groups/top%2Fmid%2Fgone/members", `{"message":"404 Group Not Found"}`, 404},
+		{"groups/top%2Fmid%2Fgone", `{"message":"404 Group Not Found"}`, 404},
+		{"groups/top/mid/leaf/members", `{"error":"404 Not Found"}`, 404},
+	} {
+		st, body := get(tc.path)
+		if st != tc.status || !strings.Contains(body, tc.body) || (st == 404 && body != tc.body) {
+			t.Errorf("GET %s: %d %s, want %d with %s", tc.path, st, body, tc.status, tc.body)
+		}
 	}
 }
 

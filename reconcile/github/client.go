@@ -62,6 +62,11 @@ type PullRequest struct {
 	HeadSHA string // the latest pushed commit
 	BaseSHA string
 	BaseRef string
+
+	// AuthorIsBot: a GitHub App's account opened it (user type "Bot");
+	// Body is its description, where a request records its requester.
+	AuthorIsBot bool
+	Body        string
 }
 
 // PullRequest reads pull request n.
@@ -71,7 +76,8 @@ func (c *Client) PullRequest(ctx context.Context, n int) (*PullRequest, error) {
 		return nil, wrap(fmt.Sprintf("read pull request #%d", n), err)
 	}
 	return &PullRequest{Number: n, Author: pr.GetUser().GetLogin(), HeadSHA: pr.GetHead().GetSHA(),
-		BaseSHA: pr.GetBase().GetSHA(), BaseRef: pr.GetBase().GetRef()}, nil
+		BaseSHA: pr.GetBase().GetSHA(), BaseRef: pr.GetBase().GetRef(),
+		AuthorIsBot: pr.GetUser().GetType() == "Bot", Body: pr.GetBody()}, nil
 }
 
 // Approvals lists the logins whose approval of pr still counts, reading

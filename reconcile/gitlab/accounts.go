@@ -6,9 +6,9 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 
 	gl "gitlab.com/gitlab-org/api/client-go"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/access-as-code/access/reconcile"
 )
@@ -48,31 +48,32 @@ func account(id int64, username, state string) *reconcile.Account {
 // cost nothing. A login without an account is absent from the result.
 func (p *Provider) resolve(ctx context.Context, q reconcile.Query, seen *accountIndex) (map[string]*reconcile.Account, error) {
 	logins := unique(append(append([]string(nil), q.Logins...), keys(q.Pinned)...))
-	out := make(map[string]*reconcile.Account, len(logins))
-	var mu sync.Mutex
-	err := forEach(len(logins), p.cfg.MaxConcurrency, func(i int) error {
-		login := logins[i]
-		var a *reconcile.Account
-		var err error
-		if id, ok := q.Pinned[login]; ok && id != "" {
-			if a = seen.byID[id]; a == nil {
-				a, err = p.userByID(ctx, id)
+	found := make([]*reconcile.Account, len(logins))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(p.cfg.MaxConcurrency)
+	for i, login := range logins {
+		g.Go(func() error {
+			var a *reconcile.Account
+			var err error
+			if id, ok := q.Pinned[login]; ok && id != "" {
+				if a = seen.byID[id]; a == nil {
+					a, err = p.userByID(gctx, id)
+				}
+			} else if a = seen.byLogin[strings.ToLower(login)]; a == nil {
+				a, err = p.userByName(gctx, login)
 			}
-		} else if a = seen.byLogin[strings.ToLower(login)]; a == nil {
-			a, err = p.userByName(ctx, login)
-		}
-		if err != nil {
+			found[i] = a
 			return err
-		}
-		if a != nil {
-			mu.Lock()
-			out[login] = a
-			mu.Unlock()
-		}
-		return nil
-	})
-	if err != nil {
+		})
+	}
+	if err := g.Wait(); err != nil {
 		return nil, err
+	}
+	out := make(map[string]*reconcile.Account, len(logins))
+	for i, a := range found {
+		if a != nil {
+			out[logins[i]] = a
+		}
 	}
 	return out, nil
 }

@@ -136,6 +136,9 @@ func (t *gatedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	resp, err := t.next.RoundTrip(req)
 	t.gate.release(resp)
+	if err == nil {
+		noteNotFound(req, resp)
+	}
 	return resp, err
 }
 

@@ -7,9 +7,10 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
+	"sync/atomic"
 
 	gl "gitlab.com/gitlab-org/api/client-go"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/access-as-code/access/reconcile"
 )
@@ -19,10 +20,8 @@ const perPage = 100
 
 // groupRead is one managed group as read.
 type groupRead struct {
-	og       *reconcile.ObservedGroup
-	fullPath string
-	id       int64
-	direct   []*gl.GroupMember
+	og     *reconcile.ObservedGroup
+	direct []*gl.GroupMember
 }
 
 // Observe reads every group in q.Groups and resolves q.Logins and
@@ -31,12 +30,16 @@ type groupRead struct {
 func (p *Provider) Observe(ctx context.Context, q reconcile.Query) (*reconcile.Observed, error) {
 	paths := unique(q.Groups)
 	reads := make([]*groupRead, len(paths))
-	err := forEach(len(paths), p.cfg.MaxConcurrency, func(i int) error {
-		r, err := p.readGroup(ctx, paths[i])
-		reads[i] = r
-		return err
-	})
-	if err != nil {
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(p.cfg.MaxConcurrency)
+	for i, path := range paths {
+		g.Go(func() error {
+			r, err := p.readGroup(gctx, path)
+			reads[i] = r
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	seen := newAccountIndex()
@@ -50,40 +53,46 @@ func (p *Provider) Observe(ctx context.Context, q reconcile.Query) (*reconcile.O
 	for _, r := range reads {
 		obs.Groups[r.og.Name] = r.og
 	}
+	var err error
 	if obs.Accounts, err = p.resolve(ctx, q, seen); err != nil {
 		return nil, err
 	}
 	return obs, nil
 }
 
-// readGroup looks the group up by full path and reads its direct members.
-// A missing group is Exists=false, not an error.
+// groupNotFound is the message of GitLab's 404 for a group that does not
+// exist or that the token cannot see (not_found!('Group') in GitLab's API
+// helpers; docs: api/rest/troubleshooting.md, "Status codes"). Any other
+// 404, such as Grape's {"error":"404 Not Found"} for an unknown route when
+// the URL is not the API's, is an error, never "the group is missing".
+const groupNotFound = "404 Group Not Found"
+
+// readGroup reads the group's direct members by its URL-encoded full path
+// (docs: api/rest/index.md, "Namespaced paths"), so that a group costs its
+// member pages and nothing more: GitLab's 404 "404 Group Not Found" tells
+// a missing group, which is Exists=false, not an error. GitLab accepts the
+// full path wherever it takes a group id, so the group's numeric id is
+// never needed and ObservedGroup.ID stays empty.
 func (p *Provider) readGroup(ctx context.Context, path string) (*groupRead, error) {
 	og := &reconcile.ObservedGroup{Name: path, Members: map[string]*reconcile.ObservedMember{}}
-	var g *gl.Group
-	resp, err := p.do(ctx, "GET group "+path, func(o ...gl.RequestOptionFunc) (*gl.Response, error) {
-		var r *gl.Response
-		var e error
-		g, r, e = p.c.Groups.GetGroup(path, &gl.GetGroupOptions{WithProjects: ptr(false)}, o...)
-		return r, e
-	})
-	if status(resp, err) == http.StatusNotFound {
+	ctx, note := withNotFoundNote(ctx)
+	direct, err := p.listMembers(ctx, path, path, false)
+	if errors.Is(err, gl.ErrNotFound) {
+		if msg := note.message(); msg != groupNotFound {
+			return nil, fmt.Errorf("gitlab: read members of %s: %w, answered %q where GitLab answers %q for a missing group: is the base URL GitLab's?", path, err, msg, groupNotFound)
+		}
 		return &groupRead{og: og}, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("gitlab: read group %s: %w", path, err)
-	}
-	og.Exists, og.ID = true, strconv.FormatInt(g.ID, 10)
-	direct, err := p.listMembers(ctx, g.ID, path, false)
-	if err != nil {
 		return nil, fmt.Errorf("gitlab: read members of %s: %w", path, err)
 	}
+	og.Exists = true
 	for _, m := range direct {
 		og.Members[strconv.FormatInt(m.ID, 10)] = &reconcile.ObservedMember{
 			AccountID: strconv.FormatInt(m.ID, 10), Login: m.Username, Level: int(m.AccessLevel),
 		}
 	}
-	return &groupRead{og: og, fullPath: g.FullPath, id: g.ID, direct: direct}, nil
+	return &groupRead{og: og, direct: direct}, nil
 }
 
 // listMembers reads a member list to the end: the first page gives
@@ -105,7 +114,7 @@ func (p *Provider) listMembers(ctx context.Context, gid any, what string, all bo
 }
 
 func (p *Provider) listMembersOnce(ctx context.Context, gid any, what string, all bool) ([]*gl.GroupMember, bool, error) {
-	page := func(n int64) ([]*gl.GroupMember, *gl.Response, error) {
+	page := func(ctx context.Context, n int64) ([]*gl.GroupMember, *gl.Response, error) {
 		opt := &gl.ListGroupMembersOptions{ListOptions: gl.ListOptions{Page: n, PerPage: perPage}}
 		var ms []*gl.GroupMember
 		resp, err := p.do(ctx, fmt.Sprintf("GET members of %s page %d", what, n), func(o ...gl.RequestOptionFunc) (*gl.Response, error) {
@@ -120,7 +129,7 @@ func (p *Provider) listMembersOnce(ctx context.Context, gid any, what string, al
 		})
 		return ms, resp, err
 	}
-	first, resp, err := page(1)
+	first, resp, err := page(ctx, 1)
 	if err != nil {
 		return nil, false, err
 	}
@@ -128,7 +137,7 @@ func (p *Provider) listMembersOnce(ctx context.Context, gid any, what string, al
 		// Uncounted list: follow X-Next-Page to the end.
 		out := first
 		for next := resp.NextPage; next != 0; {
-			ms, r, err := page(next)
+			ms, r, err := page(ctx, next)
 			if err != nil {
 				return nil, false, err
 			}
@@ -142,19 +151,20 @@ func (p *Provider) listMembersOnce(ctx context.Context, gid any, what string, al
 	}
 	total, pages := resp.TotalItems, resp.TotalPages
 	rest := make([][]*gl.GroupMember, pages-1)
-	var mu sync.Mutex
-	consistent := true
-	err = forEach(int(pages-1), p.cfg.MaxConcurrency, func(i int) error {
-		ms, r, err := page(int64(i) + 2)
-		rest[i] = ms
-		if err == nil && r.TotalItems != total {
-			mu.Lock()
-			consistent = false
-			mu.Unlock()
-		}
-		return err
-	})
-	if err != nil {
+	var moved atomic.Bool
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(p.cfg.MaxConcurrency)
+	for i := range rest {
+		g.Go(func() error {
+			ms, r, err := page(gctx, int64(i)+2)
+			rest[i] = ms
+			if err == nil && r.TotalItems != total {
+				moved.Store(true)
+			}
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
 		return nil, false, err
 	}
 	out := first
@@ -162,7 +172,7 @@ func (p *Provider) listMembersOnce(ctx context.Context, gid any, what string, al
 		out = append(out, ms...)
 	}
 	out = dedupe(out)
-	return out, consistent && int64(len(out)) == total, nil
+	return out, !moved.Load() && int64(len(out)) == total, nil
 }
 
 // addInherited reports, in each subgroup, the members it inherits from its
@@ -170,85 +180,102 @@ func (p *Provider) listMembersOnce(ctx context.Context, gid any, what string, al
 // Parents that are managed were read already; other parents are read once
 // (their direct members); /members/all is the fallback when a parent
 // cannot be read (GitLab answers 404 or 403 for groups the token cannot
-// see).
+// see). Paths are compared without regard to case, as GitLab routes them.
 func (p *Provider) addInherited(ctx context.Context, reads []*groupRead, seen *accountIndex) error {
 	direct := map[string][]*gl.GroupMember{}
 	for _, r := range reads {
 		if r.og.Exists {
-			direct[strings.ToLower(r.fullPath)] = r.direct
+			direct[strings.ToLower(r.og.Name)] = r.direct
 		}
 	}
 	var need []string
 	for _, r := range reads {
-		for _, a := range ancestors(r.fullPath) {
+		if !r.og.Exists {
+			continue
+		}
+		for _, a := range ancestors(r.og.Name) {
 			if _, ok := direct[strings.ToLower(a)]; !ok {
 				direct[strings.ToLower(a)] = nil
 				need = append(need, a)
 			}
 		}
 	}
-	unreadable := map[string]bool{}
-	var mu sync.Mutex
-	err := forEach(len(need), p.cfg.MaxConcurrency, func(i int) error {
-		ms, err := p.listMembers(ctx, need[i], need[i], false)
-		mu.Lock()
-		defer mu.Unlock()
-		switch st := status(nil, err); {
-		case err == nil:
-			direct[strings.ToLower(need[i])] = ms
-		case errors.Is(err, gl.ErrNotFound) || st == http.StatusForbidden:
-			unreadable[strings.ToLower(need[i])] = true
-		default:
-			return fmt.Errorf("gitlab: read members of parent group %s: %w", need[i], err)
-		}
-		return nil
-	})
-	if err != nil {
+	parents := make([][]*gl.GroupMember, len(need))
+	unreadable := make([]bool, len(need))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(p.cfg.MaxConcurrency)
+	for i, path := range need {
+		g.Go(func() error {
+			ms, err := p.listMembers(gctx, path, path, false)
+			switch st := status(nil, err); {
+			case err == nil:
+				parents[i] = ms
+			case errors.Is(err, gl.ErrNotFound) || st == http.StatusForbidden:
+				unreadable[i] = true
+			default:
+				return fmt.Errorf("gitlab: read members of parent group %s: %w", path, err)
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
 		return err
 	}
-	for _, ms := range direct {
-		seen.addMembers(ms)
+	cannotRead := map[string]bool{}
+	for i, path := range need {
+		direct[strings.ToLower(path)] = parents[i]
+		cannotRead[strings.ToLower(path)] = unreadable[i]
+		seen.addMembers(parents[i])
 	}
-	return forEach(len(reads), p.cfg.MaxConcurrency, func(i int) error {
-		r := reads[i]
-		if !r.og.Exists || !strings.Contains(r.fullPath, "/") {
-			return nil
+	// Members read through the /members/all fallback, per read; added to
+	// seen after the reads, so that seen is written by one goroutine.
+	fallbacks := make([][]*gl.GroupMember, len(reads))
+	g, gctx = errgroup.WithContext(ctx)
+	g.SetLimit(p.cfg.MaxConcurrency)
+	for i, r := range reads {
+		if !r.og.Exists || !strings.Contains(r.og.Name, "/") {
+			continue
 		}
-		inherited := map[int64]*gl.GroupMember{}
-		fallback := false
-		for _, a := range ancestors(r.fullPath) {
-			if unreadable[strings.ToLower(a)] {
-				fallback = true
-				break
+		g.Go(func() error {
+			inherited := map[int64]*gl.GroupMember{}
+			fallback := false
+			for _, a := range ancestors(r.og.Name) {
+				if cannotRead[strings.ToLower(a)] {
+					fallback = true
+					break
+				}
+				for _, m := range direct[strings.ToLower(a)] {
+					if cur := inherited[m.ID]; cur == nil || m.AccessLevel > cur.AccessLevel {
+						inherited[m.ID] = m
+					}
+				}
 			}
-			for _, m := range direct[strings.ToLower(a)] {
-				if cur := inherited[m.ID]; cur == nil || m.AccessLevel > cur.AccessLevel {
+			if fallback {
+				all, err := p.listMembers(gctx, r.og.Name, r.og.Name, true)
+				if err != nil {
+					return fmt.Errorf("gitlab: read inherited members of %s: %w", r.og.Name, err)
+				}
+				fallbacks[i] = all
+				inherited = map[int64]*gl.GroupMember{}
+				for _, m := range all {
 					inherited[m.ID] = m
 				}
 			}
-		}
-		if fallback {
-			all, err := p.listMembers(ctx, r.id, r.og.Name, true)
-			if err != nil {
-				return fmt.Errorf("gitlab: read inherited members of %s: %w", r.og.Name, err)
+			for id, m := range inherited {
+				key := strconv.FormatInt(id, 10)
+				if _, isDirect := r.og.Members[key]; isDirect {
+					continue
+				}
+				r.og.Members[key] = &reconcile.ObservedMember{AccountID: key, Login: m.Username, Level: int(m.AccessLevel), ReadOnly: "inherited"}
 			}
-			mu.Lock()
-			seen.addMembers(all)
-			mu.Unlock()
-			inherited = map[int64]*gl.GroupMember{}
-			for _, m := range all {
-				inherited[m.ID] = m
-			}
-		}
-		for id, m := range inherited {
-			key := strconv.FormatInt(id, 10)
-			if _, isDirect := r.og.Members[key]; isDirect {
-				continue
-			}
-			r.og.Members[key] = &reconcile.ObservedMember{AccountID: key, Login: m.Username, Level: int(m.AccessLevel), ReadOnly: "inherited"}
-		}
-		return nil
-	})
+			return nil
+		})
+	}
+	err := g.Wait()
+	for _, all := range fallbacks {
+		seen.addMembers(all)
+	}
+	return err
 }
 
 // ancestors of "a/b/c" are "a/b" and "a".
@@ -283,25 +310,3 @@ func unique(ss []string) []string {
 	}
 	return out
 }
-
-// forEach runs fn(0..n-1) with at most limit at once and joins the errors.
-func forEach(n, limit int, fn func(i int) error) error {
-	if n == 0 {
-		return nil
-	}
-	sem := make(chan struct{}, max(limit, 1))
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			errs[i] = fn(i)
-		}()
-	}
-	wg.Wait()
-	return errors.Join(errs...)
-}
-
-func ptr[T any](v T) *T { return &v }

@@ -1,8 +1,10 @@
 // Package gitlab is the reconcile.Provider for GitLab groups, built on the
 // GitLab client library (gitlab.com/gitlab-org/api/client-go).
 //
-// Observe resolves each managed group by its full path, reads its direct
-// members to the last page (per_page=100; after the first page the rest
+// Observe reads each managed group's direct members by the group's
+// URL-encoded full path, with no lookup of the group first (GitLab's 404
+// "404 Group Not Found" on the first page is a missing group), to the last
+// page (per_page=100; after the first page the rest
 // are read in parallel, and the read is repeated if the total moved while
 // reading), and reports members inherited from parent groups as ReadOnly
 // "inherited" so a plan never removes them and knows their level. Inherited
@@ -19,7 +21,8 @@
 // skip_subresources=true so the person's own memberships in subgroups and
 // projects survive, and unassign_issuables=false). GitLab refuses to remove
 // or demote a group's last owner; that is one change's error. Groups are
-// never created here: only Okta groups are created by reconcile.
+// never created here: only Okta groups are created by reconcile. Writes
+// name the group by its full path too, so applying costs no lookup.
 //
 // The client library's own retries and rate limiter are off: this package
 // retries 429 and 5xx itself with backoff that honours Retry-After and

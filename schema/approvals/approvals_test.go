@@ -107,15 +107,43 @@ func TestApprovalRules(t *testing.T) {
 }
 
 func TestAutoApproveRulesComeFromBaseNotHead(t *testing.T) {
-	b := base()
-	b.Settings.Policies.AutoApprove = nil
-	h := clone(b)
-	h.Settings.Policies.AutoApprove = []schema.AutoApprove{{Role: "oncall", Groups: []string{"prod"}, MaxDuration: schema.Duration(time.Hour * 24 * 7)}}
-	addMember(h, "prod", "carol", day(1), "x")
-	bs := accessdiff.Side{Config: b, Desired: schema.Compile(b, now)}
-	hs := accessdiff.Side{Config: h, Desired: schema.Compile(h, now)}
-	res := Evaluate(Input{Base: bs, Head: hs, Diff: accessdiff.Compute(bs, hs), Author: "carol", Now: now})
-	if res.Satisfied {
-		t.Errorf("a pull request that adds its own auto_approve rule was satisfied: %+v", res.Requirements)
+	// The same self-service grant, with the auto_approve rule once in the
+	// base and once added by the pull request itself. The head's edit of
+	// access.yaml always needs an admin, so Satisfied alone proves nothing:
+	// the group's own requirement is what must differ.
+	rule := []schema.AutoApprove{{Role: "oncall", Groups: []string{"prod"}, MaxDuration: schema.Duration(time.Hour * 24 * 7)}}
+	for _, tc := range []struct {
+		name   string
+		inBase bool
+		want   string
+	}{
+		{"rule on the base", true, StatusAutoApproved},
+		{"rule added by the pull request", false, StatusPending},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := base()
+			b.Settings.Policies.AutoApprove = nil
+			if tc.inBase {
+				b.Settings.Policies.AutoApprove = rule
+			}
+			h := clone(b)
+			h.Settings.Policies.AutoApprove = rule
+			addMember(h, "prod", "carol", day(1), "x")
+			bs := accessdiff.Side{Config: b, Desired: schema.Compile(b, now)}
+			hs := accessdiff.Side{Config: h, Desired: schema.Compile(h, now)}
+			res := Evaluate(Input{Base: bs, Head: hs, Diff: accessdiff.Compute(bs, hs), Author: "carol", Now: now})
+			var got *Requirement
+			for i, r := range res.Requirements {
+				if r.Kind == accessdiff.ItemGroup && r.Name == "prod" {
+					got = &res.Requirements[i]
+				}
+			}
+			if got == nil {
+				t.Fatalf("no requirement for group prod: %+v", res.Requirements)
+			}
+			if got.Status != tc.want {
+				t.Errorf("group prod: status %s, want %s (%+v)", got.Status, tc.want, *got)
+			}
+		})
 	}
 }
