@@ -2,6 +2,7 @@ package github_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -316,5 +317,30 @@ func TestMissingTeamIsCreatedClosedUnderItsParent(t *testing.T) {
 	}
 	if got := w.s.Teams("k8s"); strings.Join(got, ",") != "child,parent" {
 		t.Fatalf("teams %v: the missing parent is created first", got)
+	}
+}
+
+func TestInvitationsPerDayAreCapped(t *testing.T) {
+	w := newWorld(t, func(c *github.Config) { c.Pace.InvitesPerDay = 2 })
+	w.s.AddOrg("k8s")
+	var ws []reconcile.Wanted
+	for _, u := range []string{"n1", "n2", "n3"} {
+		w.s.CreateUser(u)
+		ws = append(ws, grant(u, "member"))
+	}
+	rep := w.apply(w.plan(want("k8s", ws...), "access-bot"))
+	if len(rep.Applied) != 2 || len(rep.Failed) != 1 || !strings.Contains(rep.Failed[0].Error, "invitations sent in 24 hours") {
+		t.Fatalf("applied %d, failed %+v: want the third invitation held back", len(rep.Applied), rep.Failed)
+	}
+}
+
+func TestGraphQLBudgetExhaustedIsARateLimitError(t *testing.T) {
+	w := newWorld(t, func(c *github.Config) { c.MaxWait = time.Second })
+	w.s.SetLimits(githubfake.Limits{GraphQLPoints: 1})
+	w.s.AddTeam("k8s", "a", "")
+	_, err := w.p.Observe(ctx(t), reconcile.Query{Groups: []string{"k8s/a"}})
+	var rl *reconcile.RateLimitError
+	if !errors.As(err, &rl) || rl.Reset.IsZero() {
+		t.Fatalf("GraphQL budget exhausted: %v, want a *reconcile.RateLimitError with the reset", err)
 	}
 }
