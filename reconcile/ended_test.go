@@ -44,6 +44,10 @@ func TestRemovalEndsSubgroups(t *testing.T) {
 	if strings.Join(ended, ",") != "org/a u1 (ended by the removal from org),org/a u3 (ended by the removal from org),org/a/sub u1 (ended by the removal from org)" {
 		t.Fatalf("ended %q", ended)
 	}
+	var text strings.Builder
+	if err := RenderText(&text, p); err != nil || !strings.Contains(text.String(), "also end 3 memberships") {
+		t.Fatalf("the text plan does not say what the removals end: %q %v", text.String(), err)
+	}
 	// Without the capability every removal is its own change.
 	in.Caps.RemovalEndsSubgroups = false
 	if q := MakePlan(in); len(q.Changes) != 6 || len(q.Ended) != 0 {

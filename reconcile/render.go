@@ -90,6 +90,9 @@ func summaryLine(p *Plan) string {
 	}
 	s := fmt.Sprintf("Plan: %d to add, %d to remove, %d to update, %d groups to create.",
 		p.Summary.Add, p.Summary.Remove, p.Summary.Update, p.Summary.CreateGroup)
+	if len(p.Ended) > 0 {
+		s += fmt.Sprintf(" The removals also end %d memberships of groups below them (listed under \"ended\" in the JSON).", len(p.Ended))
+	}
 	if len(p.Errors) > 0 {
 		s += fmt.Sprintf(" %d groups cannot be planned.", len(p.Errors))
 	}
