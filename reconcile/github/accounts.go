@@ -104,4 +104,3 @@ func (p *Provider) lookup(ctx context.Context, logins []string, pins map[string]
 	wg.Wait()
 	return out, errors.Join(errs...)
 }
-
