@@ -28,6 +28,14 @@
 //     member whose entry has not expired, or the owners of its app.
 //   - User ids, emails, Okta logins, GitLab and GitHub usernames are unique
 //     without regard to case, as Okta, GitLab and GitHub compare them.
+//   - email may be left out for a person without Okta access (neither email
+//     nor okta); such a person cannot be a member of a group with an Okta
+//     target, and needs at least one of okta, gitlab or github.
+//   - A github entry without team grants org membership (member or admin);
+//     with team, team membership (member or maintainer) and org membership
+//     as member. A person without a github login gets nothing in GitHub
+//     (Desired.GitHub.NoLogin, a plan warning). A team's parent may be
+//     written in several files if they agree, and parents form no cycle.
 //   - Error.Field names list items from 0 ("members[0]" is the first).
 //   - In a folder, dotfiles and *.md notes are skipped; any other file that is
 //     not NAME.yaml (a .yml, a subfolder, an upper-case name) is an error,

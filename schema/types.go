@@ -58,7 +58,8 @@ type GitHubSettings struct {
 	// another org is a validation error.
 	Orgs []string `yaml:"orgs" json:"orgs"`
 	// MinAdmins: no apply leaves an org with fewer admins (owners) than
-	// this; Load sets DefaultMinAdmins when access.yaml does not.
+	// this; Load sets DefaultMinAdmins when access.yaml does not, and 0 (a
+	// Config built in code) means DefaultMinAdmins too.
 	MinAdmins int `yaml:"min_admins" json:"min_admins"`
 
 	orgPos []Pos // where each of Orgs is written

@@ -91,8 +91,10 @@ func (v *validator) github() {
 		for i, t := range g.GitHub {
 			f := fieldPath("github", i, 0, "")
 			org, ok := orgs[strings.ToLower(t.Org)]
-			if !ok {
+			if !ok && !v.info.broken["access.yaml"] { // a broken access.yaml already reported
 				v.add(t.posOf("org"), f+".org", "GitHub organization %q is not in github.orgs of access.yaml%s: list it there to govern it", t.Org, suggest(t.Org, gs.Orgs))
+			}
+			if !ok {
 				org = t.Org
 			}
 			key := strings.ToLower(org)

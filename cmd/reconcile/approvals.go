@@ -11,8 +11,8 @@ import (
 	rgh "github.com/access-as-code/access/reconcile/github"
 	"github.com/access-as-code/access/schema"
 	"github.com/access-as-code/access/schema/approvals"
-	"github.com/access-as-code/access/schema/gitrev"
 	"github.com/access-as-code/access/schema/request"
+	"github.com/access-as-code/access/schema/trusted"
 )
 
 // approvalFlags are shared by `approvals` and `comment`.
@@ -184,22 +184,9 @@ func githubClient(a *app, baseRev string) (*rgh.Client, error) {
 // baseGitHubSettings reads access.yaml's github settings as committed at
 // rev in the repository holding configDir.
 func baseGitHubSettings(configDir, rev string) (schema.GitHubSettings, error) {
-	repo, err := gitrev.Open(configDir)
+	cfg, err := trusted.AtRevision(configDir)(rev)
 	if err != nil {
 		return schema.GitHubSettings{}, err
-	}
-	defer repo.Close()
-	c, err := repo.Resolve(rev)
-	if err != nil {
-		return schema.GitHubSettings{}, fmt.Errorf("base revision %s: %w", rev, err)
-	}
-	fsys, err := repo.ConfigFS(c)
-	if err != nil {
-		return schema.GitHubSettings{}, fmt.Errorf("base revision %s: %w", rev, err)
-	}
-	cfg, err := schema.Load(fsys)
-	if err != nil {
-		return schema.GitHubSettings{}, fmt.Errorf("base revision %s: %w", rev, err)
 	}
 	return cfg.Settings.GitHub, nil
 }

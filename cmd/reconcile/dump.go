@@ -90,18 +90,20 @@ func runDump(cmd *cobra.Command, a *app, f *dumpFlags) error {
 	if len(owners) == 0 {
 		owners = cfg.Settings.Admins
 	}
-	eps := endpoints(cfg, a.getenv)
+	var eps map[string]endpoint
 	if f.sandbox {
 		var closeSandbox func()
 		eps, closeSandbox = startSandbox(a, cfg, d)
 		defer closeSandbox()
+	} else {
+		eps = endpoints(trustedSource(a, cfg), a.getenv)
 	}
 	observed := map[string]*reconcile.Observed{}
 	for _, target := range []string{"okta", "gitlab"} {
 		if !only[target] || len(groups[target]) == 0 {
 			continue
 		}
-		p, err := newProvider(ctx, a, target, eps[target], 8, setupFor(a, cfg, nil), "dumping "+target)
+		p, err := newProvider(ctx, a, target, eps[target], 8, setup{cfg: cfg}, "dumping "+target)
 		if err != nil {
 			return err
 		}
@@ -160,7 +162,7 @@ func uniqueSorted(xs []string) []string {
 
 // dumpGitHubOrgs reads whole GitHub orgs, every team included, into opts.
 func dumpGitHubOrgs(ctx context.Context, a *app, cfg *schema.Config, ep endpoint, orgs []string, opts *reconcile.DumpOptions) error {
-	p, err := newProvider(ctx, a, "github", ep, 8, setupFor(a, cfg, nil), "dumping github")
+	p, err := newProvider(ctx, a, "github", ep, 8, setup{cfg: cfg}, "dumping github")
 	if err != nil {
 		return err
 	}

@@ -8,28 +8,40 @@ import (
 	"testing"
 
 	"github.com/access-as-code/access/schema"
+	"github.com/access-as-code/access/schema/trusted"
 )
 
-// The GitHub endpoint is final only when the environment names it; the
-// checked-out access.yaml (in a pull request, the config under review)
-// never chooses where GITHUB_TOKEN goes.
-func TestGitHubEndpointComesFromTheEnvironmentOnly(t *testing.T) {
-	cfg := &schema.Config{}
-	cfg.Settings.GitHub.APIURL = "https://attacker.example.com/api/v3/"
-	cfg.Settings.GitHub.GraphQLURL = "https://attacker.example.com/api/graphql"
-	env := map[string]string{"GITHUB_TOKEN": "tok"}
-	ep := endpoints(cfg, func(k string) string { return env[k] })["github"]
-	if ep.Trusted || ep.URL != "https://api.github.com/" || ep.GraphQL != "" || ep.Token != "tok" {
-		t.Fatalf("without GITHUB_API_URL: %+v, want an untrusted stand-in (resolved from the base revision later)", ep)
+// GitHub's two token destinations follow the rule of the others: the
+// environment, else the trusted access.yaml (the checked-out one outside a
+// pull request, the base branch's in one), else GitHub.com; with the API URL
+// from the environment, the GraphQL URL never comes from a file.
+func TestGitHubEndpoints(t *testing.T) {
+	checked := &schema.Config{}
+	checked.Settings.GitHub.APIURL = "https://ghe.example.com/api/v3/"
+	checked.Settings.GitHub.GraphQLURL = "https://ghe.example.com/api/graphql"
+	base := &schema.Config{}
+	for _, tc := range []struct {
+		name     string
+		env      map[string]string
+		run      trusted.Run
+		url, gql string
+	}{
+		{"local run: access.yaml", nil, trusted.Run{}, "https://ghe.example.com/api/v3/", "https://ghe.example.com/api/graphql"},
+		{"pull request: the base's access.yaml, which names none", nil, trusted.Run{PullRequest: true, BaseRev: "origin/main"}, "https://api.github.com/", ""},
+		{"environment", map[string]string{"GITHUB_API_URL": "https://api.github.com"}, trusted.Run{}, "https://api.github.com", ""},
+		{"both from the environment", map[string]string{"GITHUB_API_URL": "https://e/api/v3", "GITHUB_GRAPHQL_URL": "https://e/gql"}, trusted.Run{PullRequest: true}, "https://e/api/v3", "https://e/gql"},
+	} {
+		getenv := func(k string) string { return tc.env[k] }
+		src := trusted.New(trusted.Options{Getenv: getenv, Checked: checked, Run: tc.run,
+			ReadBase: func(string) (*schema.Config, error) { return base, nil }})
+		ep := endpoints(src, getenv)["github"]
+		if ep.err != nil || ep.URL != tc.url || ep.GraphQL != tc.gql {
+			t.Errorf("%s: %+v, want %s and %q", tc.name, ep, tc.url, tc.gql)
+		}
 	}
-	env["GITHUB_API_URL"] = "https://ghe.example.com/api/v3"
-	ep = endpoints(cfg, func(k string) string { return env[k] })["github"]
-	if !ep.Trusted || ep.URL != "https://ghe.example.com/api/v3" || ep.GraphQL != "https://ghe.example.com/api/graphql" {
-		t.Fatalf("with GITHUB_API_URL: %+v", ep)
-	}
-	env["GITHUB_GRAPHQL_URL"] = "https://ghe.example.com/graphql-proxy"
-	if ep = endpoints(cfg, func(k string) string { return env[k] })["github"]; ep.GraphQL != "https://ghe.example.com/graphql-proxy" {
-		t.Fatalf("GITHUB_GRAPHQL_URL: %+v", ep)
+	src := trusted.New(trusted.Options{Checked: checked, Run: trusted.Run{PullRequest: true}})
+	if ep := endpoints(src, func(string) string { return "" })["github"]; ep.err == nil {
+		t.Errorf("a pull request with an unknown base: %+v, want an error rather than the checked-out URL", ep)
 	}
 }
 

@@ -41,8 +41,9 @@ write unless --allow-mass-removal.
 
 Credentials come from the environment only: OKTA_ORG_URL, OKTA_API_TOKEN,
 GITLAB_URL, GITLAB_TOKEN, GITHUB_API_URL, GITHUB_GRAPHQL_URL, GITHUB_TOKEN. URLs
-may also be set in access.yaml; GitHub's are read from access.yaml at origin/main,
-never from the checked-out file, which may be the change under review.
+may also be set in access.yaml, but in a pull request (GITHUB_BASE_REF or a
+pull-request GITHUB_EVENT_NAME) only the base branch's access.yaml counts: the
+pull request's own never chooses where a token goes.
 
 Exit codes: 0 success; 1 error (invalid config, failed read, guard, a change
 that failed); with --detailed-exitcode, 2 when the plan has changes.`,
@@ -88,11 +89,13 @@ func runPlan(cmd *cobra.Command, a *app, f *planFlags) error {
 		return err
 	}
 	desired := schema.Compile(cfg, now)
-	eps := endpoints(cfg, a.getenv)
+	var eps map[string]endpoint
 	if f.sandbox {
 		var closeSandbox func()
 		eps, closeSandbox = startSandbox(a, cfg, desired)
 		defer closeSandbox()
+	} else {
+		eps = endpoints(trustedSource(a, cfg), a.getenv)
 	}
 	targets, err := buildTargets(ctx, a, cfg, desired, only, eps, f.concurrency)
 	if err != nil {

@@ -89,6 +89,7 @@ func newRootCmd(a *app) *cobra.Command {
 		newPruneExpiredCmd(a),
 		newMediatorConfigCmd(a),
 		newRequestCmd(a),
+		newImportCmd(a),
 	)
 	return root
 }

@@ -17,37 +17,34 @@ import (
 	"github.com/access-as-code/access/reconcile/okta"
 	"github.com/access-as-code/access/schema"
 	"github.com/access-as-code/access/schema/gitrev"
+	"github.com/access-as-code/access/schema/trusted"
 )
 
 // endpoint is where one target is reached and with what token.
 type endpoint struct {
 	URL, Token string
 	Client     *http.Client // nil: the default client (system roots, SSL_CERT_FILE)
+	err        error        // the URL could not be resolved safely
+	where      string       // where the URL is looked for, for messages
 	GraphQL    string       // GitHub only: the GraphQL URL, "" for the default of URL
-	// Trusted: URL and GraphQL are final (the environment or the sandbox
-	// named them). Otherwise the github target resolves them from the base
-	// revision when it is built.
-	Trusted bool
 }
 
 // targetKind is one target system as the CLI wires it: where its settings
 // come from, how its provider is built, and what of the config it is given.
 // A new target is one more entry in targetKinds; the engine needs nothing.
 type targetKind struct {
-	name       string // as in plans and --only
-	urlEnv     string // environment variable of the URL, which wins over access.yaml
-	urlSetting string // the access.yaml key of the URL, for messages
-	tokenEnv   string // tokens come only from the environment
-	url        func(*schema.Config) string
-	caps       func() reconcile.Capabilities
-	want       func(*schema.Desired) reconcile.Want
-	known      func(*schema.Config) map[string]string
-	protected  func(*schema.Config) []string
-	provider   func(ctx context.Context, ep endpoint, log *slog.Logger, concurrency int, s setup) (reconcile.Provider, error)
-	sandbox    func(*sandbox.Sandbox) endpoint
-	// adjust, when set, finishes the endpoint from more settings than one
-	// URL (GitHub's GraphQL URL, and where a token may be sent).
-	adjust func(ep *endpoint, cfg *schema.Config, getenv func(string) string)
+	name      string          // as in plans and --only
+	url       trusted.Setting // the URL: its environment variable, else a trusted access.yaml
+	tokenEnv  string          // tokens come only from the environment
+	caps      func() reconcile.Capabilities
+	want      func(*schema.Desired) reconcile.Want
+	known     func(*schema.Config) map[string]string
+	protected func(*schema.Config) []string
+	provider  func(ctx context.Context, ep endpoint, log *slog.Logger, concurrency int, s setup) (reconcile.Provider, error)
+	sandbox   func(*sandbox.Sandbox) endpoint
+	// graphql, when set, is a second token destination (GitHub's GraphQL
+	// URL), resolved like url.
+	graphql *trusted.Setting
 	// notes, when set, are the config's own warnings about this target.
 	notes func(*schema.Desired) []reconcile.Warning
 }
@@ -56,20 +53,14 @@ type targetKind struct {
 type setup struct {
 	cfg     *schema.Config
 	desired *schema.Desired // nil when dumping
-	// base reads access.yaml's github settings at the base revision.
-	base func() (schema.GitHubSettings, error)
-}
-
-// setupFor is the setup of a's config: the base revision is origin/main.
-func setupFor(a *app, cfg *schema.Config, d *schema.Desired) setup {
-	return setup{cfg: cfg, desired: d, base: func() (schema.GitHubSettings, error) { return baseGitHubSettings(a.configDir, "origin/main") }}
 }
 
 // targetKinds are the targets reconcile knows, in plan order.
 func targetKinds() []targetKind {
 	return []targetKind{
-		{name: "okta", urlEnv: "OKTA_ORG_URL", urlSetting: "okta.org_url", tokenEnv: "OKTA_API_TOKEN",
-			url:       func(c *schema.Config) string { return c.Settings.Okta.OrgURL },
+		{name: "okta", tokenEnv: "OKTA_API_TOKEN",
+			url: trusted.Setting{Env: "OKTA_ORG_URL", Key: "okta.org_url",
+				Field: func(c *schema.Config) string { return c.Settings.Okta.OrgURL }},
 			caps:      okta.Capabilities,
 			want:      reconcile.WantOkta,
 			known:     reconcile.KnownOkta,
@@ -80,8 +71,9 @@ func targetKinds() []targetKind {
 			sandbox: func(sb *sandbox.Sandbox) endpoint {
 				return endpoint{URL: sb.Okta.URL(), Token: sb.Okta.Token(), Client: sb.Okta.Client()}
 			}},
-		{name: "gitlab", urlEnv: "GITLAB_URL", urlSetting: "gitlab.url", tokenEnv: "GITLAB_TOKEN",
-			url:       func(c *schema.Config) string { return c.Settings.GitLab.URL },
+		{name: "gitlab", tokenEnv: "GITLAB_TOKEN",
+			url: trusted.Setting{Env: "GITLAB_URL", Key: "gitlab.url",
+				Field: func(c *schema.Config) string { return c.Settings.GitLab.URL }},
 			caps:      gitlab.Capabilities,
 			want:      reconcile.WantGitLab,
 			known:     reconcile.KnownGitLab,
@@ -92,24 +84,21 @@ func targetKinds() []targetKind {
 			sandbox: func(sb *sandbox.Sandbox) endpoint {
 				return endpoint{URL: sb.GitLab.URL(), Token: sb.GitLab.Token(), Client: sb.GitLab.Client()}
 			}},
-		{name: "github", urlEnv: "GITHUB_API_URL", urlSetting: "github.api_url", tokenEnv: "GITHUB_TOKEN",
-			url:       githubAPIURL,
+		{name: "github", tokenEnv: "GITHUB_TOKEN",
+			url: trusted.Setting{Env: "GITHUB_API_URL", Key: "github.api_url", Field: func(c *schema.Config) string {
+				if c.Settings.GitHub.APIURL != "" {
+					return c.Settings.GitHub.APIURL
+				}
+				return rgh.DefaultAPIURL
+			}},
+			graphql: &trusted.Setting{Env: "GITHUB_GRAPHQL_URL", Key: "github.graphql_url",
+				Field: func(c *schema.Config) string { return c.Settings.GitHub.GraphQLURL }},
 			caps:      rgh.Capabilities,
 			want:      func(d *schema.Desired) reconcile.Want { return rgh.Want(d) },
 			known:     rgh.Known,
 			protected: func(c *schema.Config) []string { return c.Settings.Protected.GitHub },
+			notes:     rgh.Notes,
 			provider: func(ctx context.Context, ep endpoint, log *slog.Logger, concurrency int, s setup) (reconcile.Provider, error) {
-				if !ep.Trusted {
-					var worktree schema.GitHubSettings
-					if s.cfg != nil {
-						worktree = s.cfg.Settings.GitHub
-					}
-					u, err := rgh.ResolveTargetURLs(rgh.Sources{Getenv: func(string) string { return "" }, Base: s.base}, worktree)
-					if err != nil {
-						return nil, err
-					}
-					ep.URL, ep.GraphQL = u.API, u.GraphQL
-				}
 				cfg := rgh.Config{APIURL: ep.URL, GraphQLURL: ep.GraphQL, Token: ep.Token, HTTPClient: ep.Client, Logger: log,
 					Teams: rgh.TeamsOf(s.desired)}
 				if s.cfg != nil {
@@ -118,31 +107,9 @@ func targetKinds() []targetKind {
 				return rgh.NewProvider(cfg)
 			},
 			sandbox: func(sb *sandbox.Sandbox) endpoint {
-				return endpoint{URL: sb.GitHub.URL + "/", Token: sandbox.GitHubToken, Client: sb.GitHub.Client(), Trusted: true}
-			},
-			adjust: githubEndpoint,
-			notes:  rgh.Notes},
+				return endpoint{URL: sb.GitHub.URL + "/", Token: sandbox.GitHubToken, Client: sb.GitHub.Client()}
+			}},
 	}
-}
-
-// githubAPIURL is never access.yaml's: the checked-out file may be the
-// config under review, which must not choose where GITHUB_TOKEN goes. Until
-// the provider is built (and reads the base revision), GitHub.com stands in.
-func githubAPIURL(*schema.Config) string { return rgh.DefaultAPIURL }
-
-// githubEndpoint takes GITHUB_API_URL and GITHUB_GRAPHQL_URL from the
-// environment; with GITHUB_API_URL set the endpoint is final, else the
-// provider resolves it from the base revision (rgh.ResolveTargetURLs).
-func githubEndpoint(ep *endpoint, _ *schema.Config, getenv func(string) string) {
-	ep.URL, ep.GraphQL = getenv("GITHUB_API_URL"), getenv("GITHUB_GRAPHQL_URL")
-	if ep.URL != "" {
-		ep.Trusted = true
-		if ep.GraphQL == "" {
-			ep.GraphQL = rgh.DefaultGraphQLURL(ep.URL)
-		}
-		return
-	}
-	ep.URL = rgh.DefaultAPIURL
 }
 
 // kindOf returns the target named name.
@@ -164,22 +131,34 @@ func targetNames() []string {
 	return out
 }
 
-// endpoints reads provider settings, environment first, then access.yaml.
-// Tokens come only from the environment.
-func endpoints(cfg *schema.Config, getenv func(string) string) map[string]endpoint {
+// endpoints reads provider settings. Tokens come only from the environment;
+// URLs, which choose where a token is sent, from the environment, else from
+// the access.yaml src trusts (never the pull request's own). An URL that
+// cannot be resolved is an error only for a target that is used.
+func endpoints(src *trusted.Source, getenv func(string) string) map[string]endpoint {
 	eps := map[string]endpoint{}
 	for _, k := range targetKinds() {
-		url := getenv(k.urlEnv)
-		if url == "" {
-			url = k.url(cfg)
-		}
-		ep := endpoint{URL: url, Token: getenv(k.tokenEnv)}
-		if k.adjust != nil {
-			k.adjust(&ep, cfg, getenv)
+		url, err := src.Value(k.url)
+		ep := endpoint{URL: url, Token: getenv(k.tokenEnv), err: err, where: src.Where(k.url)}
+		if k.graphql != nil && err == nil {
+			// With the API URL from the environment, the GraphQL URL comes
+			// from there too or is derived: never half from a file.
+			if getenv(k.url.Env) != "" {
+				ep.GraphQL = getenv(k.graphql.Env)
+			} else {
+				ep.GraphQL, ep.err = src.Value(*k.graphql)
+			}
 		}
 		eps[k.name] = ep
 	}
 	return eps
+}
+
+// trustedSource is where this run may take token destinations from: the
+// checked-out config outside a pull request, the base branch's in one.
+func trustedSource(a *app, cfg *schema.Config) *trusted.Source {
+	return trusted.New(trusted.Options{Getenv: a.getenv, Checked: cfg,
+		Run: trusted.RunOf(a.getenv), ReadBase: trusted.AtRevision(a.configDir)})
 }
 
 // newProvider builds the provider of one target from its endpoint.
@@ -188,10 +167,17 @@ func newProvider(ctx context.Context, a *app, target string, ep endpoint, concur
 	if !ok {
 		return nil, fmt.Errorf("%s: unknown target %q", what, target)
 	}
+	others := slices.DeleteFunc(targetNames(), func(n string) bool { return n == target })
+	if ep.err != nil {
+		return nil, fmt.Errorf("%s: %w; or use --only %s", what, ep.err, strings.Join(others, ","))
+	}
 	if ep.URL == "" || ep.Token == "" {
-		others := slices.DeleteFunc(targetNames(), func(n string) bool { return n == target })
-		return nil, fmt.Errorf("%s: set %s (or %s in access.yaml) and %s, or use --only %s, or try --sandbox",
-			what, k.urlEnv, k.urlSetting, k.tokenEnv, strings.Join(others, ","))
+		where := ep.where
+		if where == "" {
+			where = k.url.Env
+		}
+		return nil, fmt.Errorf("%s: set %s and %s, or use --only %s, or try --sandbox",
+			what, where, k.tokenEnv, strings.Join(others, ","))
 	}
 	p, err := k.provider(ctx, ep, a.log, concurrency, s)
 	if err != nil {
@@ -214,7 +200,7 @@ func buildTargets(ctx context.Context, a *app, cfg *schema.Config, d *schema.Des
 		if !only[k.name] || len(want) == 0 {
 			continue
 		}
-		p, err := newProvider(ctx, a, k.name, eps[k.name], concurrency, setupFor(a, cfg, d), fmt.Sprintf("the config manages %d %s groups", len(want), caps.System))
+		p, err := newProvider(ctx, a, k.name, eps[k.name], concurrency, setup{cfg: cfg, desired: d}, fmt.Sprintf("the config manages %d %s groups", len(want), caps.System))
 		if err != nil {
 			return nil, err
 		}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/access-as-code/access/schema"
+	"github.com/access-as-code/access/schema/trusted"
 )
 
 func TestEveryTargetKindIsComplete(t *testing.T) {
@@ -14,7 +15,7 @@ func TestEveryTargetKindIsComplete(t *testing.T) {
 			t.Errorf("target %q registered twice", k.name)
 		}
 		seen[k.name] = true
-		if k.url == nil || k.caps == nil || k.want == nil || k.known == nil || k.protected == nil || k.provider == nil || k.sandbox == nil {
+		if k.url.Env == "" || k.url.Key == "" || k.url.Field == nil || k.caps == nil || k.want == nil || k.known == nil || k.protected == nil || k.provider == nil || k.sandbox == nil {
 			t.Errorf("target %q lacks a part of its wiring", k.name)
 		}
 		if c := k.caps(); c.System == "" || c.GroupTitle == "" {
@@ -34,7 +35,8 @@ func TestEndpointsPreferTheEnvironmentAndTakeTokensOnlyFromIt(t *testing.T) {
 	cfg.Settings.Okta.OrgURL = "https://file.okta.com"
 	cfg.Settings.GitLab.URL = "https://gitlab.file"
 	env := map[string]string{"GITLAB_URL": "https://gitlab.env", "GITLAB_TOKEN": "t"}
-	eps := endpoints(cfg, func(k string) string { return env[k] })
+	getenv := func(k string) string { return env[k] }
+	eps := endpoints(trusted.New(trusted.Options{Getenv: getenv, Checked: cfg}), getenv)
 	if eps["okta"].URL != "https://file.okta.com" || eps["okta"].Token != "" {
 		t.Errorf("okta: %+v", eps["okta"])
 	}

@@ -112,3 +112,25 @@ func TestWorkflowTemplatesKeepWriteTokensAwayFromPullRequests(t *testing.T) {
 		t.Error("no workflow applies the config")
 	}
 }
+
+// A token's destination never comes from the config under review: every
+// step that holds a provider token also takes the provider's URL from a
+// repository variable, which wins over access.yaml (see schema/trusted).
+func TestWorkflowTemplatesTakeProviderURLsFromVariables(t *testing.T) {
+	urlOf := map[string]string{"OKTA_API_TOKEN": "OKTA_ORG_URL", "GITLAB_TOKEN": "GITLAB_URL"}
+	for _, f := range workflowFiles(t) {
+		w, _ := loadWorkflow(t, f)
+		for jobName, job := range w.Jobs {
+			for _, s := range job.Steps {
+				for tok, url := range urlOf {
+					if _, ok := s.Env[tok]; !ok {
+						continue
+					}
+					if want := "${{ vars." + url + " }}"; s.Env[url] != want {
+						t.Errorf("%s/%s: a step with %s sets %s=%q, want %s", filepath.Base(f), jobName, tok, url, s.Env[url], want)
+					}
+				}
+			}
+		}
+	}
+}

@@ -10,7 +10,7 @@ import (
 // whose effective access can differ between them: a group whose file
 // changed, that lists (as member or owner) a role that changed or that
 // holds a person whose users.yaml entry changed, whose app changed, and
-// every group sharing an Okta or GitLab target with one of those (a target
+// every group sharing an Okta, GitLab or GitHub target with one of those (a target
 // is the union of its groups). Every other group compiles to the same
 // grants on both sides, so leaving it out changes nothing in the report and
 // keeps a diff of a 2,000-group org proportional to the change. Roles and
@@ -131,7 +131,7 @@ func targets(g *schema.Group) []string {
 	for _, t := range g.GitLab {
 		out = append(out, "gitlab:"+t.Group)
 	}
-	return out
+	return append(out, githubTargets(g)...)
 }
 
 func usersByID(c *schema.Config) map[string]*schema.User {

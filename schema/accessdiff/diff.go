@@ -1,7 +1,7 @@
 // Package accessdiff compares two compiled access configs (a pull request's
 // base and head) and reports the change in effective access per person, not
-// per file: who gains or loses which config group, Okta group and GitLab
-// level, directly or through a role, with until and reason; and which groups,
+// per file: who gains or loses which config group, Okta group, GitLab
+// level and GitHub org or team role, directly or through a role, with until and reason; and which groups,
 // roles and apps were created, deleted, renamed or re-owned. A role merge or
 // split therefore shows only its net effect on each person. It is pure: both
 // sides are passed in already loaded and compiled.
@@ -52,6 +52,7 @@ const (
 	KindGroup  = "group"  // a config group (groups/NAME.yaml)
 	KindOkta   = "okta"   // an Okta group
 	KindGitLab = "gitlab" // a GitLab group at a level
+	// KindGitHub (github.go): a GitHub org or ORG/TEAM with a role.
 
 	OpGain   = "gain"
 	OpLose   = "lose"
@@ -62,7 +63,7 @@ const (
 type Change struct {
 	Kind string `json:"kind"`
 	Op   string `json:"op"`
-	Name string `json:"name"` // config group, Okta group or GitLab full path
+	Name string `json:"name"` // config group, Okta group, GitLab full path, GitHub ORG or ORG/TEAM
 	// Group is the config group behind an Okta or GitLab change.
 	Group    string        `json:"group,omitempty"`
 	Level    string        `json:"level,omitempty"`
@@ -78,9 +79,9 @@ type Change struct {
 type Unmanaged struct {
 	Group   string   `json:"group"` // the deleted group file's name
 	Target  string   `json:"target"`
-	Name    string   `json:"name"`            // Okta group or GitLab path
+	Name    string   `json:"name"`            // Okta group, GitLab path or GitHub ORG/TEAM
 	Members []string `json:"members"`         // user ids who keep access
-	Level   string   `json:"level,omitempty"` // GitLab
+	Level   string   `json:"level,omitempty"` // GitLab level or GitHub role
 }
 
 // Compute compares base and head.
@@ -95,18 +96,22 @@ func Compute(base, head Side) *Report {
 
 // Renames maps a head group name to the base group it replaces: a deleted
 // group file and a created one that manage the same Okta group (or, without
-// Okta, the same GitLab targets) are one group renamed, so its members
-// neither lose nor gain anything.
+// Okta, the same GitLab targets, or else the same GitHub targets) are one
+// group renamed, so its members neither lose nor gain anything.
 func Renames(base, head *schema.Config) map[string]string {
 	key := func(g *schema.Group) string {
 		if g.Okta != nil && g.Okta.Group != "" {
 			return "okta:" + g.Okta.Group
 		}
-		if len(g.GitLab) == 0 {
-			return ""
+		if len(g.GitLab) > 0 {
+			b, _ := json.Marshal(g.GitLab)
+			return "gitlab:" + string(b)
 		}
-		b, _ := json.Marshal(g.GitLab)
-		return "gitlab:" + string(b)
+		if len(g.GitHub) > 0 {
+			b, _ := json.Marshal(g.GitHub)
+			return "github:" + string(b)
+		}
+		return ""
 	}
 	gone := map[string]string{}
 	for name, g := range base.Groups {
@@ -214,6 +219,8 @@ func people(base, head Side, renamed map[string]string) []Person {
 		}
 	}
 
+	githubPeople(base, head, add)
+
 	names := map[string]string{}
 	for _, c := range []*schema.Config{base.Config, head.Config} {
 		for _, u := range c.Users {
@@ -263,6 +270,7 @@ func unmanaged(base, head Side) []Unmanaged {
 			}
 			out = append(out, Unmanaged{Group: name, Target: KindGitLab, Name: t.Group, Level: string(t.Access), Members: gitlabMembers(base.Desired.GitLab[t.Group])})
 		}
+		out = append(out, githubUnmanaged(name, g, base, head)...)
 	}
 	return out
 }

@@ -9,7 +9,7 @@ import (
 
 func equalUser(a, b *schema.User) bool {
 	return a.ID == b.ID && a.Name == b.Name && a.Email == b.Email && a.Okta == b.Okta && a.GitLab == b.GitLab &&
-		a.GitHub == b.GitHub && a.OktaID == b.OktaID && a.GitLabID == b.GitLabID
+		a.GitHub == b.GitHub && a.OktaID == b.OktaID && a.GitLabID == b.GitLabID && a.GitHubID == b.GitHubID
 }
 
 func equalRefs(a, b []schema.Ref) bool {
@@ -47,7 +47,7 @@ func equalGroup(a, b *schema.Group) bool {
 	if (a.Okta == nil) != (b.Okta == nil) || (a.Okta != nil && a.Okta.Group != b.Okta.Group) {
 		return false
 	}
-	if len(a.GitLab) != len(b.GitLab) {
+	if len(a.GitLab) != len(b.GitLab) || !equalGitHub(a.GitHub, b.GitHub) {
 		return false
 	}
 	for i := range a.GitLab {

@@ -37,7 +37,7 @@ type Item struct {
 	// (a role entry is one entry here; People has its effect per person).
 	Members []Entry `json:"members,omitempty"`
 	// Fields names other settings that changed (description, okta, gitlab,
-	// policy, app; for users.yaml the user's fields; for access.yaml its keys).
+	// github, policy, app; for users.yaml the user's fields; for access.yaml its keys).
 	Fields []string `json:"fields,omitempty"`
 }
 
@@ -211,7 +211,7 @@ func groupFields(g *schema.Group) map[string]string {
 		return map[string]string{}
 	}
 	return map[string]string{"description": g.Description, "app": g.App,
-		"policy": jsonString(g.Policy), "okta": jsonString(g.Okta), "gitlab": jsonString(g.GitLab)}
+		"policy": jsonString(g.Policy), "okta": jsonString(g.Okta), "gitlab": jsonString(g.GitLab), "github": jsonString(g.GitHub)}
 }
 
 func settingsFields(s schema.Settings) map[string]string {
@@ -239,7 +239,7 @@ func userItems(b, h *schema.Config) []Item {
 
 func userFields(u *schema.User) map[string]string {
 	return map[string]string{"name": u.Name, "email": u.Email, "okta": u.Okta, "gitlab": u.GitLab,
-		"github": u.GitHub, "okta_id": u.OktaID, "gitlab_id": jsonString(u.GitLabID)}
+		"github": u.GitHub, "okta_id": u.OktaID, "gitlab_id": jsonString(u.GitLabID), "github_id": jsonString(u.GitHubID)}
 }
 
 // jsonString is a comparable form of a value; Pos fields are json:"-", so

@@ -117,6 +117,15 @@ func accessWords(c Change) string {
 			lvl = c.OldLevel + " → " + c.Level
 		}
 		return fmt.Sprintf("GitLab %s (%s)", c.Name, lvl)
+	case KindGitHub:
+		lvl := c.Level
+		if c.Op == OpLose {
+			lvl = c.OldLevel
+		}
+		if c.Op == OpChange {
+			lvl = c.OldLevel + " → " + c.Level
+		}
+		return fmt.Sprintf("GitHub %s (%s)", c.Name, lvl)
 	}
 	return "group " + c.Name
 }
@@ -228,8 +237,11 @@ func describeItem(it Item) string {
 
 func describeUnmanaged(u Unmanaged) string {
 	what := "Okta group " + u.Name
-	if u.Target == KindGitLab {
+	switch u.Target {
+	case KindGitLab:
 		what = fmt.Sprintf("GitLab group %s (%s)", u.Name, u.Level)
+	case KindGitHub:
+		what = "GitHub team " + u.Name
 	}
 	return fmt.Sprintf("group file %s was deleted: %s is no longer managed; these %d members keep access: %s",
 		u.Group, what, len(u.Members), list(u.Members))
