@@ -2,7 +2,6 @@ package mediator
 
 import (
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 )
@@ -56,16 +55,7 @@ func (m *Mediator) handleAuth(w http.ResponseWriter, r *http.Request) {
 			q.Set("scope", strings.Join(append(scopes, "groups"), " "))
 		}
 	}
-	target, err := url.Parse(info.meta.AuthURL)
-	if err != nil {
+	if err := redirectWith(w, r, info.meta.AuthURL, q); err != nil {
 		http.Error(w, "provider authorization endpoint is invalid", http.StatusBadGateway)
-		return
 	}
-	pq := target.Query()
-	for k, vs := range q {
-		pq[k] = vs
-	}
-	target.RawQuery = pq.Encode()
-	w.Header().Set("Cache-Control", "no-store")
-	http.Redirect(w, r, target.String(), http.StatusFound)
 }

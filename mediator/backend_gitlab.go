@@ -71,7 +71,7 @@ func accessLevel(name string) (gitlab.AccessLevelValue, error) {
 // Sync implements Backend.
 func (b *GitLabBackend) Sync(ctx context.Context, who Identity, groups []string) error {
 	if len(b.rules.Included) == 0 {
-		return nil // as the seed says: no included group, nothing processed
+		return nil // no included group: nothing is processed (Apertis AuthZ mediator README)
 	}
 	user, err := b.waitForUser(ctx, who)
 	if err != nil {

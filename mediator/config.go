@@ -112,7 +112,8 @@ var settings = []setting{
 	{key: "enforce_groups_ignore_users", env: []string{"AUTHZ_MEDIATOR_ENFORCE_GROUPS_IGNORE_USERS"}, kind: kList, set: func(c *Config, v any) { c.EnforceGroupsIgnoreUsers = v.([]string) }},
 	{key: "enforce_groups_audit_only", env: []string{"AUTHZ_MEDIATOR_ENFORCE_GROUPS_AUDIT_ONLY"}, kind: kBool, set: func(c *Config, v any) { c.EnforceGroupsAuditOnly = v.(bool) }},
 	{key: "enforce_groups_source", env: []string{"AUTHZ_MEDIATOR_ENFORCE_GROUPS_SOURCE"}, kind: kString, set: func(c *Config, v any) { c.EnforceGroupsSource = v.(string) }},
-	// The seed's text says the mediator username is read from the file only.
+	// The mediator username is read from the file only, as the Apertis AuthZ
+	// mediator's README has it.
 	{key: "mediator_username", kind: kString, set: func(c *Config, v any) { c.MediatorUsername = v.(string) }},
 	{key: "gitlab_url", env: []string{"AUTHZ_MEDIATOR_GITLAB_URL", "GITLAB_URL"}, kind: kURL, set: func(c *Config, v any) { c.GitLabURL = v.(string) }},
 	{key: "gitlab_access_level", env: []string{"AUTHZ_MEDIATOR_GITLAB_ACCESS_LEVEL"}, kind: kString, set: func(c *Config, v any) { c.GitLabAccessLevel = v.(string) }},
@@ -164,7 +165,7 @@ func LoadConfig(path string, getenv func(string) string, groupsFlag *bool) (*Con
 		}
 	}
 	if getenv("AUTHZ_MEDIATOR_USERNAME") != "" {
-		// As in the seed: listed in its table, but read from the file only.
+		// Listed among the Apertis mediator's variables, but read from the file only.
 		c.Warnings = append(c.Warnings, "AUTHZ_MEDIATOR_USERNAME is ignored: the mediator username is read from the configuration file only (mediator_username)")
 	}
 	if groupsFlag != nil {
@@ -408,7 +409,7 @@ func (c *Config) validateEnforcement() error {
 		errs = append(errs, errors.New("enforce_groups: needs backend gitlab, where users are blocked"))
 	}
 	switch c.EnforceGroupsSource {
-	case "graph", "": // the seed enforces through Microsoft Graph only
+	case "graph", "": // the default, as in the Apertis AuthZ mediator (Graph only)
 		if c.GraphTokenURL == "" && c.GraphTenant == "" && entraTenant(c.Provider) == "" {
 			errs = append(errs, errors.New("enforce_groups_source graph: set graph_tenant (AUTHZ_MEDIATOR_GRAPH_TENANT) or graph_token_url"))
 		}

@@ -95,7 +95,7 @@ func TestConfigPrecedenceFileThenEnvironmentThenFlag(t *testing.T) {
 	}
 }
 
-func TestConfigFromEnvironmentAloneAsTheSeedDeploys(t *testing.T) {
+func TestConfigFromEnvironmentAloneAsTheApertisMediatorDeploys(t *testing.T) {
 	env := withSecrets(map[string]string{
 		"AUTHZ_MEDIATOR_SELF": "http://mediator:5555", "AUTHZ_MEDIATOR_PROVIDER": "http://dex:5556/dex",
 		"AUTHZ_MEDIATOR_REDIRECT": "http://gitlab/users/auth/openid_connect/callback",

@@ -156,10 +156,18 @@ func (m *Mediator) admit(c idClaims) bool {
 
 // redirectRP sends the browser to the relying party's callback with params.
 func (m *Mediator) redirectRP(w http.ResponseWriter, r *http.Request, params url.Values) {
-	u, err := url.Parse(m.cfg.Redirect)
-	if err != nil { // validated at start
+	if err := redirectWith(w, r, m.cfg.Redirect, params); err != nil { // validated at start
 		http.Error(w, "bad redirect configuration", http.StatusInternalServerError)
-		return
+	}
+}
+
+// redirectWith sends the browser to base with params merged into its query
+// (a param replaces base's value of the same name). Nothing is written when
+// base is not a URL.
+func redirectWith(w http.ResponseWriter, r *http.Request, base string, params url.Values) error {
+	u, err := url.Parse(base)
+	if err != nil {
+		return err
 	}
 	q := u.Query()
 	for k, vs := range params {
@@ -168,6 +176,7 @@ func (m *Mediator) redirectRP(w http.ResponseWriter, r *http.Request, params url
 	u.RawQuery = q.Encode()
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, u.String(), http.StatusFound)
+	return nil
 }
 
 // rpError redirects an OIDC error to the relying party (RFC 6749 §4.1.2.1).

@@ -2,8 +2,9 @@ package reconcile
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -50,14 +51,14 @@ func Dump(oktaObs, gitlabObs *Observed, o DumpOptions) ([]DumpFile, []Warning, e
 	var groups []dumpGroup
 	var warns []Warning
 	if oktaObs != nil {
-		for _, name := range sortedKeys(oktaObs.Groups) {
+		for _, name := range slices.Sorted(maps.Keys(oktaObs.Groups)) {
 			og := oktaObs.Groups[name]
 			if !og.Exists {
 				warns = append(warns, Warning{Kind: "not_found", Target: "okta", Group: name, Message: "Okta group " + name + " does not exist; not dumped"})
 				continue
 			}
 			g := dumpGroup{file: slug(name), description: "Imported from Okta group " + name, okta: name}
-			for _, id := range sortedKeys(og.Members) {
+			for _, id := range slices.Sorted(maps.Keys(og.Members)) {
 				m := og.Members[id]
 				if m.ReadOnly != "" || isProtected(o.Protected["okta"], m.Login) {
 					continue
@@ -68,14 +69,14 @@ func Dump(oktaObs, gitlabObs *Observed, o DumpOptions) ([]DumpFile, []Warning, e
 		}
 	}
 	if gitlabObs != nil {
-		for _, path := range sortedKeys(gitlabObs.Groups) {
+		for _, path := range slices.Sorted(maps.Keys(gitlabObs.Groups)) {
 			og := gitlabObs.Groups[path]
 			if !og.Exists {
 				warns = append(warns, Warning{Kind: "not_found", Target: "gitlab", Group: path, Message: "GitLab group " + path + " does not exist; not dumped"})
 				continue
 			}
 			byLevel := map[schema.AccessLevel][]string{}
-			for _, id := range sortedKeys(og.Members) {
+			for _, id := range slices.Sorted(maps.Keys(og.Members)) {
 				m := og.Members[id]
 				lvl := schema.LevelFromValue(m.Level)
 				if m.ReadOnly != "" || isProtected(o.Protected["gitlab"], m.Login) {
@@ -109,7 +110,7 @@ func Dump(oktaObs, gitlabObs *Observed, o DumpOptions) ([]DumpFile, []Warning, e
 			st = o.Existing.Settings
 		}
 		if o.GitHub != nil {
-			st.GitHub.Orgs = sortedUnique(append(append([]string(nil), st.GitHub.Orgs...), githubOrgs(o.GitHub)...))
+			st.GitHub.Orgs = slices.Compact(slices.Sorted(slices.Values(append(append([]string(nil), st.GitHub.Orgs...), githubOrgs(o.GitHub)...))))
 		}
 		files = append(files, DumpFile{Path: "access.yaml", Content: renderSettings(st)})
 	}
@@ -151,7 +152,7 @@ func (g dumpGroup) render(owners []string) []byte {
 	if len(g.github) > 0 {
 		addKV(doc, "github", g.githubNode())
 	}
-	ms := sortedUnique(g.members)
+	ms := slices.Compact(slices.Sorted(slices.Values(g.members)))
 	seq := &yaml.Node{Kind: yaml.SequenceNode}
 	for _, m := range ms {
 		seq.Content = append(seq.Content, strNode(m))
@@ -382,17 +383,6 @@ func slug(s string) string {
 	out := strings.Trim(nonID.ReplaceAllString(strings.ToLower(strings.ReplaceAll(s, "/", "-")), "-"), "-.")
 	if out == "" {
 		return "group"
-	}
-	return out
-}
-
-func sortedUnique(xs []string) []string {
-	sort.Strings(xs)
-	out := xs[:0]
-	for i, x := range xs {
-		if i == 0 || x != xs[i-1] {
-			out = append(out, x)
-		}
 	}
 	return out
 }

@@ -2,6 +2,8 @@ package reconcile
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -24,7 +26,7 @@ type githubEntry struct {
 func dumpGitHub(pp *people, obs *Observed, o DumpOptions) ([]dumpGroup, []Warning) {
 	var groups []dumpGroup
 	var warns []Warning
-	for _, name := range sortedKeys(obs.Groups) {
+	for _, name := range slices.Sorted(maps.Keys(obs.Groups)) {
 		og := obs.Groups[name]
 		org, team, isTeam := strings.Cut(name, "/")
 		if !og.Exists {
@@ -36,7 +38,7 @@ func dumpGitHub(pp *people, obs *Observed, o DumpOptions) ([]dumpGroup, []Warnin
 			continue
 		}
 		byRole := map[string][]string{}
-		for _, id := range sortedKeys(og.Members) {
+		for _, id := range slices.Sorted(maps.Keys(og.Members)) {
 			m := og.Members[id]
 			if isProtected(o.Protected["github"], m.Login) {
 				continue

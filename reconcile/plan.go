@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -118,13 +120,13 @@ func planTarget(p *Plan, in Input) {
 	}
 	keptProtected := map[string][]string{} // login -> groups it stays in
 	defer func() {
-		for _, login := range sortedKeys(keptProtected) {
+		for _, login := range slices.Sorted(maps.Keys(keptProtected)) {
 			gs := keptProtected[login]
 			p.Warnings = append(p.Warnings, Warning{Kind: WarnProtected, Target: in.Target, User: login,
 				Message: fmt.Sprintf("%s is protected (access.yaml) and stays in %d groups the config does not grant: %s", login, len(gs), strings.Join(gs, ", "))})
 		}
 	}()
-	for _, group := range sortedKeys(in.Want) {
+	for _, group := range slices.Sorted(maps.Keys(in.Want)) {
 		want := in.Want[group]
 		og := in.Observed.Groups[group]
 		switch {
@@ -142,14 +144,14 @@ func planTarget(p *Plan, in Input) {
 		}
 		wantByID := map[string]Wanted{}
 		wantByLogin := map[string]bool{}
-		for _, login := range sortedKeys(want) {
+		for _, login := range slices.Sorted(maps.Keys(want)) {
 			w := want[login]
 			wantByLogin[key(login)] = true
 			if a := accounts[login]; a != nil && a.Active {
 				wantByID[a.ID] = w
 			}
 		}
-		for _, id := range sortedKeys(wantByID) {
+		for _, id := range slices.Sorted(maps.Keys(wantByID)) {
 			w := wantByID[id]
 			a := accounts[w.Login]
 			c := Change{Target: in.Target, Group: group, User: w.User, ConfigGroup: w.ConfigGroup,
@@ -171,7 +173,7 @@ func planTarget(p *Plan, in Input) {
 			}
 			p.Changes = append(p.Changes, c)
 		}
-		for _, id := range sortedKeys(og.Members) {
+		for _, id := range slices.Sorted(maps.Keys(og.Members)) {
 			m := og.Members[id]
 			if _, ok := wantByID[id]; ok || wantByLogin[key(m.Login)] {
 				continue
@@ -242,8 +244,8 @@ func foldEndedRemovals(p *Plan, target string, start int) {
 func resolveAccounts(p *Plan, in Input) map[string]*Account {
 	out := map[string]*Account{}
 	seen := map[string]bool{}
-	for _, group := range sortedKeys(in.Want) {
-		for _, login := range sortedKeys(in.Want[group]) {
+	for _, group := range slices.Sorted(maps.Keys(in.Want)) {
+		for _, login := range slices.Sorted(maps.Keys(in.Want[group])) {
 			if seen[login] {
 				continue
 			}
@@ -283,12 +285,7 @@ func groupError(target, group string, want map[string]Wanted, msg string) GroupE
 	for _, w := range want {
 		set[w.ConfigGroup] = true
 	}
-	var cgs []string
-	for g := range set {
-		cgs = append(cgs, g)
-	}
-	sort.Strings(cgs)
-	return GroupError{Target: target, Group: group, ConfigGroups: cgs, Message: msg}
+	return GroupError{Target: target, Group: group, ConfigGroups: slices.Sorted(maps.Keys(set)), Message: msg}
 }
 
 func firstConfigGroup(want map[string]Wanted) string {
@@ -354,13 +351,3 @@ func hashChanges(cs []Change) string {
 
 // Empty reports whether the plan changes nothing.
 func (p *Plan) Empty() bool { return len(p.Changes) == 0 }
-
-// sortedKeys returns a map's keys in order, for deterministic plans.
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for id := range m {
-		out = append(out, id)
-	}
-	sort.Strings(out)
-	return out
-}

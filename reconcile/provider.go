@@ -1,10 +1,13 @@
 // Package reconcile plans and applies the difference between the desired
 // state compiled from access-config and what Okta and GitLab hold.
 //
-// The plan is a pure function (Plan) of desired and observed state; all I/O
-// lives in providers behind the Provider interface, one package each
+// The plan is a pure function (MakePlan) of desired and observed state; all
+// I/O lives in providers behind the Provider interface, one package each
 // (reconcile/okta, reconcile/gitlab), and every provider passes the shared
-// conformance suite in reconcile/providertest.
+// conformance suite in reconcile/providertest. What the plan must know of a
+// target (case of logins, access levels, read-only memberships, whether
+// groups are created) comes from the Capabilities its package describes, so
+// this package names no provider.
 package reconcile
 
 import (
@@ -91,7 +94,8 @@ const (
 	OpRemove      Op = "remove"
 )
 
-// Change is one write. Field names are the stable plan JSON of DESIGN.md.
+// Change is one write. Its field names are the plan JSON that workflows and
+// reviewers read: they do not change.
 type Change struct {
 	Op          Op     `json:"op"`
 	Target      string `json:"target"`

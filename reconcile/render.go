@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -12,6 +13,18 @@ func RenderJSON(w io.Writer, p *Plan) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(p)
+}
+
+// PlanHash reads the plan_hash of a plan JSON written by RenderJSON: the
+// identity of a reviewed plan, which an apply must match.
+func PlanHash(planJSON []byte) (string, error) {
+	var p struct {
+		Hash string `json:"plan_hash"`
+	}
+	if err := json.Unmarshal(planJSON, &p); err != nil || !strings.HasPrefix(p.Hash, "sha256:") {
+		return "", errors.New("not a plan written by `reconcile --format json` (no plan_hash)")
+	}
+	return p.Hash, nil
 }
 
 // RenderText writes the plan like a terraform plan: grouped by target and

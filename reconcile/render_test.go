@@ -99,3 +99,19 @@ func TestRenderJSONKeepsTheStableFieldNames(t *testing.T) {
 		}
 	}
 }
+
+func TestPlanHashReadsBackTheRenderedPlan(t *testing.T) {
+	p := samplePlan()
+	var b bytes.Buffer
+	if err := RenderJSON(&b, p); err != nil {
+		t.Fatal(err)
+	}
+	if h, err := PlanHash(b.Bytes()); err != nil || h != p.Hash {
+		t.Errorf("PlanHash = %q, %v; want %q", h, err, p.Hash)
+	}
+	for _, bad := range []string{"", "{}", `{"plan_hash": "md5:x"}`, "### Plan (markdown)"} {
+		if h, err := PlanHash([]byte(bad)); err == nil {
+			t.Errorf("%q: read hash %q from something that is not a plan JSON", bad, h)
+		}
+	}
+}

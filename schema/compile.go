@@ -1,6 +1,8 @@
 package schema
 
 import (
+	"maps"
+	"slices"
 	"sort"
 	"time"
 )
@@ -10,7 +12,7 @@ import (
 // (unknown references are skipped), because validation is a separate step
 // and nothing is ever applied from an invalid config.
 //
-// Rules (DESIGN.md): effective membership of a group is its direct members
+// Rules: effective membership of a group is its direct members
 // plus the members of its listed roles, minus entries whose until has passed
 // (an entry ends at the instant until). Through a role, the earlier of the
 // group entry's and the role entry's until applies. A person reached twice
@@ -33,11 +35,11 @@ func Compile(cfg *Config, now time.Time) *Desired {
 			users[u.ID] = u
 		}
 	}
-	for _, name := range compileKeys(cfg.Groups) {
+	for _, name := range slices.Sorted(maps.Keys(cfg.Groups)) {
 		g := cfg.Groups[name]
 		grants := effectiveMembers(cfg, g, users, now)
 		d.Groups[name] = grants
-		ids := compileKeys(grants) // once per group, shared by its targets
+		ids := slices.Sorted(maps.Keys(grants)) // once per group, shared by its targets
 		if g.Okta != nil && g.Okta.Group != "" {
 			addOkta(d, g, ids, grants, users)
 		}
@@ -50,10 +52,10 @@ func Compile(cfg *Config, now time.Time) *Desired {
 		d.Owners["group/"+name] = expandOwners(cfg, g.Owners, appOwners(cfg, g.App), users, now)
 	}
 	gh.finish()
-	for _, name := range compileKeys(cfg.Roles) {
+	for _, name := range slices.Sorted(maps.Keys(cfg.Roles)) {
 		d.Owners["role/"+name] = expandOwners(cfg, cfg.Roles[name].Owners, nil, users, now)
 	}
-	for _, name := range compileKeys(cfg.Apps) {
+	for _, name := range slices.Sorted(maps.Keys(cfg.Apps)) {
 		d.Owners["app/"+name] = expandOwners(cfg, cfg.Apps[name].Owners, nil, users, now)
 	}
 	return d
@@ -174,7 +176,7 @@ func expandOwners(cfg *Config, refs, more []Ref, users map[string]*User, now tim
 			}
 		}
 	}
-	out := compileKeys(set)
+	out := slices.Sorted(maps.Keys(set))
 	if out == nil {
 		out = []string{}
 	}
@@ -206,16 +208,4 @@ func sameEnd(a, b *time.Time) bool {
 		return a == nil && b == nil
 	}
 	return a.Equal(*b)
-}
-
-func compileKeys[V any](m map[string]V) []string {
-	if len(m) == 0 {
-		return nil
-	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -11,7 +11,7 @@
 // MaxFileSize are not read, nesting deeper than MaxDepth and aliases that
 // expand past a multiple of the file's own size are rejected.
 //
-// Decisions the design leaves open, recorded here:
+// Decisions, recorded here:
 //   - access.yaml is optional (defaults apply); users.yaml is required; an
 //     empty group, role or app file is an error.
 //   - A policy's max_duration means every member entry that grants access

@@ -84,55 +84,48 @@ func Load(fsys fs.FS) (*Config, error) {
 
 	// Group, role and app files are independent: decode them in parallel,
 	// then add them to the Config in file order.
-	for _, r := range eachFile(fsys, groupsDir, func(name string, d *dec, root *yaml.Node) any {
-		if root == nil {
-			emptyFile(d, "a group needs at least owners and members")
-			return nil
-		}
-		g := &Group{Name: name, Pos: Pos{File: d.file, Line: 1, Col: 1}}
-		d.group(root, g)
-		return g
-	}) {
-		if g, ok := r.item.(*Group); ok {
-			c.Groups[r.name] = g
-		} else if r.name != "" {
-			c.load.unparsed["group/"+r.name] = true
-		}
-		errs = c.load.note(errs, r)
-	}
-	for _, r := range eachFile(fsys, rolesDir, func(name string, d *dec, root *yaml.Node) any {
-		if root == nil {
-			emptyFile(d, "a role needs owners and members")
-			return nil
-		}
-		ro := &Role{Name: name, Pos: Pos{File: d.file, Line: 1, Col: 1}}
-		d.role(root, ro)
-		return ro
-	}) {
-		if ro, ok := r.item.(*Role); ok {
-			c.Roles[r.name] = ro
-		} else if r.name != "" {
-			c.load.unparsed["role/"+r.name] = true
-		}
-		errs = c.load.note(errs, r)
-	}
-	for _, r := range eachFile(fsys, appsDir, func(name string, d *dec, root *yaml.Node) any {
-		if root == nil {
-			emptyFile(d, "an app needs owners")
-			return nil
-		}
-		a := &App{Name: name, Pos: Pos{File: d.file, Line: 1, Col: 1}}
-		d.app(root, a)
-		return a
-	}) {
-		if a, ok := r.item.(*App); ok {
-			c.Apps[r.name] = a
-		} else if r.name != "" {
-			c.load.unparsed["app/"+r.name] = true
-		}
-		errs = c.load.note(errs, r)
-	}
+	errs = loadFolder(c, errs, fsys, groupsDir, "group", "a group needs at least owners and members", c.Groups,
+		func(name string, at Pos, d *dec, root *yaml.Node) *Group {
+			g := &Group{Name: name, Pos: at}
+			d.group(root, g)
+			return g
+		})
+	errs = loadFolder(c, errs, fsys, rolesDir, "role", "a role needs owners and members", c.Roles,
+		func(name string, at Pos, d *dec, root *yaml.Node) *Role {
+			ro := &Role{Name: name, Pos: at}
+			d.role(root, ro)
+			return ro
+		})
+	errs = loadFolder(c, errs, fsys, appsDir, "app", "an app needs owners", c.Apps,
+		func(name string, at Pos, d *dec, root *yaml.Node) *App {
+			a := &App{Name: name, Pos: at}
+			d.app(root, a)
+			return a
+		})
 	return c, joinSorted(dedupe(errs))
+}
+
+// loadFolder reads the NAME.yaml files of one folder into items: decode
+// fills a new item from a non-empty file (at is the file's top). A file
+// that cannot be read leaves "kind/NAME" unparsed, so Validate does not
+// report its references as dangling; need says what an empty file lacks.
+func loadFolder[T any](c *Config, errs []*Error, fsys fs.FS, dir, kind, need string, items map[string]*T,
+	decode func(name string, at Pos, d *dec, root *yaml.Node) *T) []*Error {
+	for _, r := range eachFile(fsys, dir, func(name string, d *dec, root *yaml.Node) *T {
+		if root == nil {
+			emptyFile(d, need)
+			return nil
+		}
+		return decode(name, Pos{File: d.file, Line: 1, Col: 1}, d, root)
+	}) {
+		if r.item != nil {
+			items[r.name] = r.item
+		} else if r.name != "" {
+			c.load.unparsed[kind+"/"+r.name] = true
+		}
+		errs = c.load.note(errs, r.file, r.errs)
+	}
+	return errs
 }
 
 // emptyFile reports an empty file unless readYAML already said why it
@@ -147,40 +140,40 @@ var fileNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
 
 // fileResult is one file of a folder: its name (empty when the file name
 // itself is wrong), what decode made of it, and its errors.
-type fileResult struct {
+type fileResult[T any] struct {
 	name, file string
-	item       any
+	item       *T
 	errs       []*Error
 }
 
 // note records a file's errors.
-func (info *loadInfo) note(errs []*Error, r fileResult) []*Error {
-	if len(r.errs) > 0 {
-		info.broken[r.file] = true
+func (info *loadInfo) note(errs []*Error, file string, fileErrs []*Error) []*Error {
+	if len(fileErrs) > 0 {
+		info.broken[file] = true
 	}
-	return append(errs, r.errs...)
+	return append(errs, fileErrs...)
 }
 
 // eachFile decodes every NAME.yaml in dir, after checking the names: it reads
 // the files one after another (fsys need not be safe for concurrent use),
 // then parses and decodes them with one worker per CPU; results come back in
 // file order.
-func eachFile(fsys fs.FS, dir string, decode func(name string, d *dec, root *yaml.Node) any) []fileResult {
+func eachFile[T any](fsys fs.FS, dir string, decode func(name string, d *dec, root *yaml.Node) *T) []fileResult[T] {
 	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
 		if st, serr := fs.Stat(fsys, dir); serr == nil && !st.IsDir() {
-			return []fileResult{{file: dir, errs: []*Error{Errorf(Pos{File: dir, Line: 1, Col: 1}, "", "must be a folder of NAME.yaml files")}}}
+			return []fileResult[T]{{file: dir, errs: []*Error{Errorf(Pos{File: dir, Line: 1, Col: 1}, "", "must be a folder of NAME.yaml files")}}}
 		}
 		return nil // no folder: no groups (or roles, apps)
 	}
-	out := make([]fileResult, 0, len(entries))
+	out := make([]fileResult[T], 0, len(entries))
 	var todo []int
 	for _, e := range entries {
 		name := e.Name()
 		file := path.Join(dir, name)
 		at := Pos{File: file, Line: 1, Col: 1}
 		bad := func(format string, args ...any) {
-			out = append(out, fileResult{file: file, errs: []*Error{Errorf(at, "", format, args...)}})
+			out = append(out, fileResult[T]{file: file, errs: []*Error{Errorf(at, "", format, args...)}})
 		}
 		switch {
 		case strings.HasPrefix(name, "."), strings.EqualFold(path.Ext(name), ".md"):
@@ -201,7 +194,7 @@ func eachFile(fsys fs.FS, dir string, decode func(name string, d *dec, root *yam
 			continue
 		}
 		todo = append(todo, len(out))
-		out = append(out, fileResult{name: base, file: file})
+		out = append(out, fileResult[T]{name: base, file: file})
 	}
 	decs := make([]*dec, len(out))
 	datas := make([][]byte, len(out))

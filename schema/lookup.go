@@ -1,6 +1,10 @@
 package schema
 
-import "strings"
+import (
+	"maps"
+	"slices"
+	"strings"
+)
 
 // User returns the user with id, or nil.
 func (c *Config) User(id string) *User {
@@ -25,13 +29,13 @@ func (c *Config) UserIDs() []string {
 }
 
 // GroupNames returns the names of all groups, sorted.
-func (c *Config) GroupNames() []string { return sortedKeys(c.Groups) }
+func (c *Config) GroupNames() []string { return slices.Sorted(maps.Keys(c.Groups)) }
 
 // RoleNames returns the names of all roles, sorted.
-func (c *Config) RoleNames() []string { return sortedKeys(c.Roles) }
+func (c *Config) RoleNames() []string { return slices.Sorted(maps.Keys(c.Roles)) }
 
 // AppNames returns the names of all apps, sorted.
-func (c *Config) AppNames() []string { return sortedKeys(c.Apps) }
+func (c *Config) AppNames() []string { return slices.Sorted(maps.Keys(c.Apps)) }
 
 // UserByGitHub finds a user by GitHub login, ignoring case as GitHub does.
 func (c *Config) UserByGitHub(login string) *User {

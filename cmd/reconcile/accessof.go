@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -53,7 +54,7 @@ before that date and evaluated at that instant: "what did they have then?".`,
 				if err != nil {
 					return invalidConfigError(fmt.Sprintf("%s at commit %.12s", a.configDir, c.Hash), err)
 				}
-				if cfg, d, err = compileFor(cfg, at, args[0]); err != nil {
+				if cfg, d, err = query.CompileFor(cfg, at, args[0]); err != nil {
 					return err
 				}
 			} else {
@@ -64,7 +65,7 @@ before that date and evaluated at that instant: "what did they have then?".`,
 				if cfg, err = loadQueryConfig(a, now); err != nil {
 					return err
 				}
-				if cfg, d, err = compileFor(cfg, now, args[0]); err != nil {
+				if cfg, d, err = query.CompileFor(cfg, now, args[0]); err != nil {
 					return err
 				}
 			}
@@ -101,7 +102,7 @@ func writeAccessOf(a *app, res *query.AccessResult, commit *gitrev.Commit) error
 		var how, why []string
 		for _, v := range g.Via {
 			how = append(how, v.Describe(false))
-			if v.Reason != "" && !contains(why, v.Reason) {
+			if v.Reason != "" && !slices.Contains(why, v.Reason) {
 				why = append(why, v.Reason)
 			}
 		}

@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
 	"runtime"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -178,7 +179,7 @@ func TestBuiltBinaryOverHTTPS(t *testing.T) {
 	t.Run("a plan file applies only while the fresh plan is the reviewed one", func(t *testing.T) {
 		b.t = t
 		// Someone adds a member after the review: the reviewed plan is stale.
-		paths := keysSorted(d.GitLab)
+		paths := slices.Sorted(maps.Keys(d.GitLab))
 		sb.GitLab.AddUser("late.stray", "Late Stray", "late.stray@example.com")
 		sb.GitLab.SetMember(paths[0], "late.stray", gitlabfake.Developer)
 		code, _, errOut := b.run(append(common, "--apply", "--plan-file", planFile)...)
@@ -226,7 +227,7 @@ func TestBuiltBinaryOverHTTPS(t *testing.T) {
 
 	t.Run("apply without a plan file fixes new drift", func(t *testing.T) {
 		b.t = t
-		okGroups := keysSorted(d.Okta)
+		okGroups := slices.Sorted(maps.Keys(d.Okta))
 		sb.Okta.AddUser("drifter@example.com", "drifter@example.com")
 		sb.Okta.AddMember(okGroups[0], "drifter@example.com")
 		code, _, errOut := b.run(append(common, "--apply")...)
@@ -262,15 +263,6 @@ func TestBuiltBinaryOverHTTPS(t *testing.T) {
 			t.Errorf("a token appeared in the binary's output")
 		}
 	}
-}
-
-func keysSorted[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func mustTime(t *testing.T, s string) time.Time {

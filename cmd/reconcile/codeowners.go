@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/access-as-code/access/schema/codeowners"
-	"github.com/access-as-code/access/schema/gitrev"
 )
 
 func newCodeownersCmd(a *app) *cobra.Command {
@@ -41,19 +40,9 @@ the committed file is stale.`,
 			if err != nil {
 				return err
 			}
-			// Patterns are relative to the repository root, so the config's
-			// place in the repository matters even with --output.
-			prefix := ""
-			repo, rerr := gitrev.Open(a.configDir)
-			switch {
-			case rerr == nil:
-				_ = repo.Close()
-				prefix = repo.Prefix
-				if output == "" {
-					output = filepath.Join(repo.Root, filepath.FromSlash(codeowners.Path))
-				}
-			case output == "":
-				return fmt.Errorf("%w (or give --output)", rerr)
+			output, prefix, err := codeowners.Place(a.configDir, output)
+			if err != nil {
+				return err
 			}
 			want := codeowners.Generate(cfg, d, prefix)
 			have, err := os.ReadFile(output)

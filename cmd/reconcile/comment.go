@@ -95,7 +95,7 @@ func commentBody(r *accessdiff.Report, res *approvals.Result, plan []byte) ([]by
 		return nil, err
 	}
 	if len(plan) > 0 {
-		b.WriteString("\n<details><summary>Plan against live Okta and GitLab</summary>\n\n")
+		b.WriteString("\n<details><summary>Plan against live " + systemsSentence() + "</summary>\n\n")
 		room := maxCommentBody - b.Len() - 200
 		if len(plan) > room {
 			plan = append(plan[:max(room, 0)], []byte("\n\n… (truncated: see the workflow log for the full plan)\n")...)

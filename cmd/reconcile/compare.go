@@ -36,7 +36,7 @@ USER and OTHER are any identifiers from users.yaml.`,
 			if err != nil {
 				return err
 			}
-			view, d, err := compileFor(cfg, now, args[0], args[1])
+			view, d, err := query.CompileFor(cfg, now, args[0], args[1])
 			if err != nil {
 				return err
 			}

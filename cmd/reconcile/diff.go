@@ -1,20 +1,15 @@
 package main
 
 import (
+	"errors"
 	"fmt"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/access-as-code/access/schema"
 	"github.com/access-as-code/access/schema/accessdiff"
-	"github.com/access-as-code/access/schema/gitrev"
+	"github.com/access-as-code/access/schema/history"
 )
-
-// worktreeRev names the files on disk under --config instead of a commit.
-const worktreeRev = "WORKTREE"
 
 func newDiffCmd(a *app) *cobra.Command {
 	var base, head string
@@ -70,78 +65,20 @@ func writeDiff(a *app, r *accessdiff.Report) error {
 	return accessdiff.WriteText(a.stdout, r)
 }
 
-// revRange is a loaded base...head comparison.
+// revRange is a loaded base...head comparison (see history.LoadRange).
 type revRange struct {
 	base, head accessdiff.Side
-	baseCommit gitrev.Commit
-	headCommit *gitrev.Commit // nil for WORKTREE
 	report     *accessdiff.Report
 }
 
-// loadRange resolves base and head, loads both configs and diffs them. The
-// head must validate at now (it is what would be applied); the base is only
-// loaded, since it was validated when it was merged and time-dependent rules
-// may have moved since.
+// loadRange loads the comparison, telling an invalid head config apart.
 func loadRange(a *app, baseRev, headRev string, now time.Time) (*revRange, error) {
-	repo, err := gitrev.Open(a.configDir)
+	r, err := history.LoadRange(a.configDir, baseRev, headRev, now)
+	if inv := (*history.InvalidConfigError)(nil); errors.As(err, &inv) {
+		return nil, invalidConfigError(inv.Where, inv.Err)
+	}
 	if err != nil {
 		return nil, err
 	}
-	defer repo.Close() // everything is read before returning
-	rv := &revRange{}
-	var headCfg *schema.Config
-	baseC, err := repo.Resolve(baseRev)
-	if err != nil {
-		return nil, fmt.Errorf("--base: %w", err)
-	}
-	if headRev == worktreeRev {
-		cfg, err := schema.Check(os.DirFS(a.configDir), now)
-		if err != nil {
-			return nil, invalidConfigError(a.configDir, err)
-		}
-		headCfg = cfg
-	} else {
-		headC, err := repo.Resolve(headRev)
-		if err != nil {
-			return nil, fmt.Errorf("--head: %w", err)
-		}
-		if baseC, err = repo.MergeBase(baseC, headC); err != nil {
-			return nil, err
-		}
-		fsys, err := repo.ConfigFS(headC)
-		if err != nil {
-			return nil, fmt.Errorf("--head: %w", err)
-		}
-		cfg, err := schema.Check(fsys, now)
-		if err != nil {
-			return nil, invalidConfigError(fmt.Sprintf("%s at %.12s", a.configDir, headC.Hash), err)
-		}
-		hc := gitrev.Describe(headC)
-		rv.headCommit = &hc
-		headCfg = cfg
-	}
-	rv.baseCommit = gitrev.Describe(baseC)
-	baseCfg := &schema.Config{Groups: map[string]*schema.Group{}, Roles: map[string]*schema.Role{}, Apps: map[string]*schema.App{}}
-	if tree, err := repo.ConfigTree(baseC); err != nil {
-		return nil, fmt.Errorf("--base: %w", err)
-	} else if tree != nil { // a base without the config dir: everything is new
-		fsys, err := repo.ConfigFS(baseC)
-		if err != nil {
-			return nil, fmt.Errorf("--base: %w", err)
-		}
-		if baseCfg, err = schema.Load(fsys); err != nil {
-			return nil, fmt.Errorf("--base %s: the config at %.12s does not load: %w", baseRev, baseC.Hash, err)
-		}
-	}
-	// Only groups whose access can differ are compiled: a diff costs what
-	// the change touches, not the size of the org.
-	rv.base, rv.head = accessdiff.CompileChanged(baseCfg, headCfg, now)
-	rv.report = accessdiff.Compute(rv.base, rv.head)
-	rv.report.Base = rv.baseCommit.Hash
-	if rv.headCommit != nil {
-		rv.report.Head = rv.headCommit.Hash
-	} else {
-		rv.report.Head = strings.ToLower(worktreeRev)
-	}
-	return rv, nil
+	return &revRange{base: r.Base, head: r.Head, report: r.Report}, nil
 }

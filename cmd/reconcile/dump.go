@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -107,7 +107,7 @@ func runDump(cmd *cobra.Command, a *app, f *dumpFlags) error {
 		if err != nil {
 			return err
 		}
-		o, err := p.Observe(ctx, reconcile.Query{Groups: uniqueSorted(groups[target])})
+		o, err := p.Observe(ctx, reconcile.Query{Groups: slices.Compact(slices.Sorted(slices.Values(groups[target])))})
 		if err != nil {
 			return fmt.Errorf("reading %s: %w", target, err)
 		}
@@ -147,19 +147,6 @@ func runDump(cmd *cobra.Command, a *app, f *dumpFlags) error {
 	return nil
 }
 
-func uniqueSorted(xs []string) []string {
-	set := map[string]bool{}
-	for _, x := range xs {
-		set[x] = true
-	}
-	out := make([]string, 0, len(set))
-	for x := range set {
-		out = append(out, x)
-	}
-	sort.Strings(out)
-	return out
-}
-
 // dumpGitHubOrgs reads whole GitHub orgs, every team included, into opts.
 func dumpGitHubOrgs(ctx context.Context, a *app, cfg *schema.Config, ep endpoint, orgs []string, opts *reconcile.DumpOptions) error {
 	p, err := newProvider(ctx, a, "github", ep, 8, setup{cfg: cfg}, "dumping github")
@@ -182,7 +169,7 @@ func dumpGitHubOrgs(ctx context.Context, a *app, cfg *schema.Config, ep endpoint
 			}
 		}
 	}
-	sort.Strings(q.Groups)
+	slices.Sort(q.Groups)
 	o, err := gp.Observe(ctx, q)
 	if err != nil {
 		return fmt.Errorf("reading github: %w", err)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io/fs"
 	"strings"
 	"time"
 
@@ -11,7 +10,6 @@ import (
 	"github.com/access-as-code/access/schema"
 	"github.com/access-as-code/access/schema/gitrev"
 	"github.com/access-as-code/access/schema/history"
-	"github.com/access-as-code/access/schema/query"
 )
 
 func newHistoryCmd(a *app) *cobra.Command {
@@ -50,7 +48,7 @@ written: an until passing is not a commit, so each gain shows its until.`,
 				return err
 			}
 			defer repo.Close()
-			subj, err := historySubject(repo, args[0])
+			subj, err := history.ResolveSubject(repo, args[0])
 			if err != nil {
 				return err
 			}
@@ -71,45 +69,6 @@ written: an until passing is not a commit, so each gain shows its until.`,
 	cmd.Flags().StringVar(&since, "since", "", "only commits at or after this date or RFC 3339 time")
 	cmd.Flags().IntVar(&limit, "limit", 0, "at most this many changes (0: all)")
 	return cmd
-}
-
-// historySubject resolves the argument against the config at HEAD.
-func historySubject(repo *gitrev.Repo, arg string) (history.Subject, error) {
-	if name, ok := strings.CutPrefix(arg, "group/"); ok {
-		return history.Subject{Kind: "group", Name: name}, nil
-	}
-	if id, ok := strings.CutPrefix(arg, "user/"); ok {
-		return history.Subject{Kind: "user", Name: id}, nil
-	}
-	head, err := repo.Resolve("HEAD")
-	if err != nil {
-		return history.Subject{}, err
-	}
-	fsys, err := repo.ConfigFS(head)
-	if err != nil {
-		return history.Subject{}, err
-	}
-	if st, err := fs.Stat(fsys, "groups/"+arg+".yaml"); err == nil && !st.IsDir() {
-		return history.Subject{Kind: "group", Name: arg}, nil
-	}
-	// Only people are left to match: users.yaml alone, not the thousands of
-	// group files, which would cost more than the walk on a large org.
-	cfg, _ := schema.Load(usersOnly{fsys}) // lenient: only names are needed
-	u, err := query.FindUser(cfg, arg)
-	if err != nil {
-		return history.Subject{}, fmt.Errorf("%w (not a group either; for names that no longer exist use group/NAME or user/ID)", err)
-	}
-	return history.Subject{Kind: "user", Name: u.ID}, nil
-}
-
-// usersOnly shows users.yaml of a config and nothing else.
-type usersOnly struct{ fs.FS }
-
-func (u usersOnly) Open(name string) (fs.File, error) {
-	if name == "users.yaml" {
-		return u.FS.Open(name)
-	}
-	return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
 }
 
 func historyTable(subj history.Subject, events []history.Event) table {

@@ -6,11 +6,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -105,11 +107,7 @@ func historyRepo(b *testing.B, n int) (dir, user, group string) {
 	}
 	sort.Strings(groups)
 	sort.Strings(roles)
-	all := make([]string, 0, len(files))
-	for p := range files {
-		all = append(all, p)
-	}
-	sort.Strings(all)
+	all := slices.Sorted(maps.Keys(files))
 
 	var stream bytes.Buffer
 	fi := &fastImport{w: bufio.NewWriter(&stream), files: files}
@@ -208,11 +206,7 @@ func BenchmarkDiff(b *testing.B) {
 		b.Skip("git not installed")
 	}
 	files, org := synthFiles(b)
-	all := make([]string, 0, len(files))
-	for p := range files {
-		all = append(all, p)
-	}
-	sort.Strings(all)
+	all := slices.Sorted(maps.Keys(files))
 	var stream bytes.Buffer
 	fi := &fastImport{w: bufio.NewWriter(&stream), files: files}
 	fi.commit("Initial access config", "admin", benchStart, all)

@@ -4,13 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"gopkg.in/yaml.v3"
 
 	"github.com/access-as-code/access/schema"
+	"github.com/access-as-code/access/schema/query"
 )
 
 func newMediatorConfigCmd(a *app) *cobra.Command {
@@ -46,8 +46,8 @@ AUTHZ_MEDIATOR_INCLUDED_GROUPS lines for a shell or an env file.`,
 			if err != nil {
 				return fmt.Errorf("the config is invalid (see reconcile validate):\n%w", err)
 			}
-			mc := mediatorConfig(cfg)
-			for _, w := range mc.warnings {
+			mc := query.Mediator(cfg)
+			for _, w := range mc.Warnings {
 				fmt.Fprintln(a.stderr, "warning:", w)
 			}
 			return writeMediatorConfig(a.stdout, a.format, mc)
@@ -55,46 +55,7 @@ AUTHZ_MEDIATOR_INCLUDED_GROUPS lines for a shell or an env file.`,
 	}
 }
 
-// mediatorSettings are the mediator settings derived from access-config.
-type mediatorSettings struct {
-	GroupMap       map[string]string `json:"group_map" yaml:"group_map"`
-	IncludedGroups []string          `json:"included_groups" yaml:"included_groups"`
-	warnings       []string
-}
-
-func mediatorConfig(cfg *schema.Config) mediatorSettings {
-	out := mediatorSettings{GroupMap: map[string]string{}, IncludedGroups: []string{}}
-	names := make([]string, 0, len(cfg.Groups))
-	for n := range cfg.Groups {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	included := map[string]bool{}
-	for _, n := range names {
-		g := cfg.Groups[n]
-		if g.Okta == nil || g.Okta.Group == "" || len(g.GitLab) == 0 {
-			continue
-		}
-		paths := make([]string, 0, len(g.GitLab))
-		for _, t := range g.GitLab {
-			paths = append(paths, t.Group)
-		}
-		sort.Strings(paths)
-		out.GroupMap[g.Okta.Group] = paths[0]
-		included[paths[0]] = true
-		if len(paths) > 1 {
-			out.warnings = append(out.warnings, fmt.Sprintf("group %s: Okta group %s maps to %s only; %s stay with reconcile",
-				n, g.Okta.Group, paths[0], strings.Join(paths[1:], ", ")))
-		}
-	}
-	for p := range included {
-		out.IncludedGroups = append(out.IncludedGroups, p)
-	}
-	sort.Strings(out.IncludedGroups)
-	return out
-}
-
-func writeMediatorConfig(w io.Writer, format string, mc mediatorSettings) error {
+func writeMediatorConfig(w io.Writer, format string, mc query.MediatorGroups) error {
 	switch format {
 	case "json":
 		return writeJSON(w, mc)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
@@ -183,13 +182,11 @@ func readPlanHash(path string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("--plan-file: %w", err)
 	}
-	var p struct {
-		Hash string `json:"plan_hash"`
+	h, err := reconcile.PlanHash(b)
+	if err != nil {
+		return "", fmt.Errorf("--plan-file %s: %w", path, err)
 	}
-	if err := json.Unmarshal(b, &p); err != nil || !strings.HasPrefix(p.Hash, "sha256:") {
-		return "", fmt.Errorf("--plan-file %s: not a plan written by `reconcile --format json` (no plan_hash)", path)
-	}
-	return p.Hash, nil
+	return h, nil
 }
 
 // printConfigErrors prints every config error, one per line, and a count.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"os"
 	"slices"
@@ -62,8 +63,8 @@ func targetKinds() []targetKind {
 			url: trusted.Setting{Env: "OKTA_ORG_URL", Key: "okta.org_url",
 				Field: func(c *schema.Config) string { return c.Settings.Okta.OrgURL }},
 			caps:      okta.Capabilities,
-			want:      reconcile.WantOkta,
-			known:     reconcile.KnownOkta,
+			want:      okta.Want,
+			known:     okta.Known,
 			protected: func(c *schema.Config) []string { return c.Settings.Protected.Okta },
 			provider: func(ctx context.Context, ep endpoint, log *slog.Logger, concurrency int, _ setup) (reconcile.Provider, error) {
 				return okta.New(ctx, okta.Config{OrgURL: ep.URL, Token: ep.Token, HTTPClient: ep.Client, Logger: log, MaxConcurrency: concurrency})
@@ -75,8 +76,8 @@ func targetKinds() []targetKind {
 			url: trusted.Setting{Env: "GITLAB_URL", Key: "gitlab.url",
 				Field: func(c *schema.Config) string { return c.Settings.GitLab.URL }},
 			caps:      gitlab.Capabilities,
-			want:      reconcile.WantGitLab,
-			known:     reconcile.KnownGitLab,
+			want:      gitlab.Want,
+			known:     gitlab.Known,
 			protected: func(c *schema.Config) []string { return c.Settings.Protected.GitLab },
 			provider: func(ctx context.Context, ep endpoint, log *slog.Logger, concurrency int, _ setup) (reconcile.Provider, error) {
 				return gitlab.New(ctx, gitlab.Config{BaseURL: ep.URL, Token: ep.Token, HTTPClient: ep.Client, Logger: log, MaxConcurrency: concurrency})
@@ -211,7 +212,7 @@ func buildTargets(ctx context.Context, a *app, cfg *schema.Config, d *schema.Des
 		targets = append(targets, t)
 	}
 	if len(targets) == 0 {
-		return nil, fmt.Errorf("nothing to reconcile: no group file names an %s group for the targets %v", orList(systems), keysOf(only))
+		return nil, fmt.Errorf("nothing to reconcile: no group file names an %s group for the targets %v", orList(systems), slices.Sorted(maps.Keys(only)))
 	}
 	return targets, nil
 }
@@ -256,18 +257,22 @@ func progressWriter(a *app) io.Writer {
 	return nil
 }
 
+// systemsSentence names every target system: "Okta and GitLab".
+func systemsSentence() string {
+	var names []string
+	for _, k := range targetKinds() {
+		names = append(names, k.caps().System)
+	}
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
 // orList joins names as a sentence does: "a", "a or b", "a, b or c".
 func orList(names []string) string {
 	if len(names) < 2 {
 		return strings.Join(names, "")
 	}
 	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
-}
-
-func keysOf(m map[string]bool) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
 }

@@ -18,8 +18,8 @@ func TestEveryTargetKindIsComplete(t *testing.T) {
 		if k.url.Env == "" || k.url.Key == "" || k.url.Field == nil || k.caps == nil || k.want == nil || k.known == nil || k.protected == nil || k.provider == nil || k.sandbox == nil {
 			t.Errorf("target %q lacks a part of its wiring", k.name)
 		}
-		if c := k.caps(); c.System == "" || c.GroupTitle == "" {
-			t.Errorf("target %q: its Capabilities do not name it for readers", k.name)
+		if c := k.caps(); c.System == "" || c.GroupTitle == "" || !strings.Contains(systemsSentence(), c.System) {
+			t.Errorf("target %q: its Capabilities do not name it for readers (%q)", k.name, systemsSentence())
 		}
 		if only, err := parseOnly(k.name); err != nil || !only[k.name] || len(only) != 1 {
 			t.Errorf("--only %s: %v %v", k.name, only, err)

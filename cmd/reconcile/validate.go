@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/access-as-code/access/schema"
-	"github.com/access-as-code/access/schema/query"
 )
 
 func newValidateCmd(a *app) *cobra.Command {
@@ -122,22 +121,6 @@ func loadQueryConfig(a *app, now time.Time) (*schema.Config, error) {
 		return nil, invalidConfigError(a.configDir, err)
 	}
 	return cfg, nil
-}
-
-// compileFor compiles only what reaches the named people: their answers are
-// the same as from the whole config (see query.ForUsers), in a fraction of
-// the time on a large org.
-func compileFor(cfg *schema.Config, now time.Time, names ...string) (*schema.Config, *schema.Desired, error) {
-	ids := make([]string, len(names))
-	for i, n := range names {
-		u, err := query.FindUser(cfg, n)
-		if err != nil {
-			return nil, nil, err
-		}
-		ids[i] = u.ID
-	}
-	view := query.ForUsers(cfg, ids...)
-	return view, schema.Compile(view, now), nil
 }
 
 // checkConfigDir tells a mistyped --config apart from a config that lacks

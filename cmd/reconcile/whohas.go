@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -75,7 +76,7 @@ func writeWhoHas(a *app, res *query.WhoHasResult) error {
 		var how, why []string
 		for _, v := range h.Via {
 			how = append(how, v.Describe(withGroup))
-			if v.Reason != "" && !contains(why, v.Reason) {
+			if v.Reason != "" && !slices.Contains(why, v.Reason) {
 				why = append(why, v.Reason)
 			}
 		}
@@ -86,13 +87,4 @@ func writeWhoHas(a *app, res *query.WhoHasResult) error {
 		t.rows = append(t.rows, row)
 	}
 	return writeTables(a.stdout, a.format, t)
-}
-
-func contains(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

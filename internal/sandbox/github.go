@@ -2,6 +2,8 @@ package sandbox
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/access-as-code/access/internal/githubfake"
@@ -25,14 +27,14 @@ func (s *Sandbox) startGitHub(cfg *schema.Config, d *schema.Desired) {
 	for _, p := range cfg.Settings.Protected.GitHub {
 		s.GitHub.CreateUser(p)
 	}
-	orgs := keys(d.GitHub.Orgs)
+	orgs := slices.Sorted(maps.Keys(d.GitHub.Orgs))
 	for _, org := range orgs {
 		s.GitHub.AddOrg(org)
 		for _, p := range cfg.Settings.Protected.GitHub {
 			s.GitHub.SetOrgMember(org, p, githubfake.RoleAdmin)
 		}
 		o := d.GitHub.Orgs[org]
-		for _, id := range keys(o.Members) {
+		for _, id := range slices.Sorted(maps.Keys(o.Members)) {
 			g := o.Members[id]
 			if g.Login != "" {
 				s.GitHub.SetOrgMember(org, g.Login, string(g.Role))
@@ -40,7 +42,7 @@ func (s *Sandbox) startGitHub(cfg *schema.Config, d *schema.Desired) {
 		}
 	}
 	// Parents first: a team is created under its parent.
-	teams := keys(d.GitHub.Teams)
+	teams := slices.Sorted(maps.Keys(d.GitHub.Teams))
 	for done := map[string]bool{}; len(done) < len(teams); {
 		progress := false
 		for _, key := range teams {
@@ -62,7 +64,7 @@ func (s *Sandbox) startGitHub(cfg *schema.Config, d *schema.Desired) {
 	missing, demoted := false, false
 	for _, key := range teams {
 		t := d.GitHub.Teams[key]
-		for _, id := range keys(t.Members) {
+		for _, id := range slices.Sorted(maps.Keys(t.Members)) {
 			g := t.Members[id]
 			if g.Login == "" {
 				continue

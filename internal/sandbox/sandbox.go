@@ -6,7 +6,8 @@ package sandbox
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/access-as-code/access/internal/githubfake"
@@ -55,11 +56,11 @@ func Start(cfg *schema.Config, d *schema.Desired) *Sandbox {
 		s.Okta.AddUser(p, p)
 	}
 
-	oktaGroups := keys(d.Okta)
+	oktaGroups := slices.Sorted(maps.Keys(d.Okta))
 	missingDone := false
 	for _, g := range oktaGroups {
 		s.Okta.AddGroup(g, "OKTA_GROUP")
-		for _, login := range keys(d.Okta[g]) {
+		for _, login := range slices.Sorted(maps.Keys(d.Okta[g])) {
 			if !missingDone {
 				missingDone = true
 				s.Drift = append(s.Drift, fmt.Sprintf("Okta group %s lacks %s (missing member)", g, login))
@@ -75,12 +76,12 @@ func Start(cfg *schema.Config, d *schema.Desired) *Sandbox {
 	}
 
 	levelDone := false
-	for _, path := range keys(d.GitLab) {
+	for _, path := range slices.Sorted(maps.Keys(d.GitLab)) {
 		s.GitLab.AddGroup(path)
 		for _, p := range cfg.Settings.Protected.GitLab {
 			s.GitLab.SetMember(path, p, schema.Owner.Value())
 		}
-		for _, username := range keys(d.GitLab[path]) {
+		for _, username := range slices.Sorted(maps.Keys(d.GitLab[path])) {
 			if username == pendingGitLab {
 				continue
 			}
@@ -102,7 +103,7 @@ func Start(cfg *schema.Config, d *schema.Desired) *Sandbox {
 // addExpired puts back one grant whose until has passed, as a target that
 // nobody cleaned up would still hold it.
 func (s *Sandbox) addExpired(cfg *schema.Config, d *schema.Desired) {
-	for _, name := range keys(cfg.Groups) {
+	for _, name := range slices.Sorted(maps.Keys(cfg.Groups)) {
 		g := cfg.Groups[name]
 		for _, m := range g.Members {
 			if m.User == "" || !m.Expired(d.Now) || d.Groups[name][m.User] != nil {
@@ -136,7 +137,7 @@ func pickPending(d *schema.Desired) string {
 			all[u] = true
 		}
 	}
-	names := keys(all)
+	names := slices.Sorted(maps.Keys(all))
 	if len(names) < 2 {
 		return ""
 	}
@@ -155,13 +156,4 @@ func userByID(cfg *schema.Config, id string) *schema.User {
 // Describe is the drift as an indented list, for the terminal.
 func (s *Sandbox) Describe() string {
 	return "  - " + strings.Join(s.Drift, "\n  - ")
-}
-
-func keys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

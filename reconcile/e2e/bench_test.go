@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -125,15 +127,15 @@ func seedDesired(w *world) {
 			w.gitlab.AddUserWithID(u.GitLabID, u.GitLab, u.Name, u.Email)
 		}
 	}
-	for _, g := range sortedKeys(w.d.Okta) {
+	for _, g := range slices.Sorted(maps.Keys(w.d.Okta)) {
 		w.okta.AddGroup(g, oktafake.TypeOkta)
-		for _, login := range sortedKeys(w.d.Okta[g]) {
+		for _, login := range slices.Sorted(maps.Keys(w.d.Okta[g])) {
 			w.okta.AddMember(g, login)
 		}
 	}
-	for _, path := range sortedKeys(w.d.GitLab) {
+	for _, path := range slices.Sorted(maps.Keys(w.d.GitLab)) {
 		w.gitlab.AddGroup(path)
-		for _, u := range sortedKeys(w.d.GitLab[path]) {
+		for _, u := range slices.Sorted(maps.Keys(w.d.GitLab[path])) {
 			w.gitlab.SetMember(path, u, w.d.GitLab[path][u].Level.Value())
 		}
 	}
@@ -372,7 +374,7 @@ func drift(w *world) int {
 		total += len(ms)
 	}
 	n := max(2, total/100)
-	oktaGroups, paths := sortedKeys(w.d.Okta), sortedKeys(w.d.GitLab)
+	oktaGroups, paths := slices.Sorted(maps.Keys(w.d.Okta)), slices.Sorted(maps.Keys(w.d.GitLab))
 	users := w.cfg.Users
 	changed := 0
 	seen := map[string]bool{}
@@ -476,7 +478,7 @@ func benchApply(b *testing.B, p preset) {
 		for k, n := range w.okta.RequestCounts() {
 			reads["okta "+k] = n
 		}
-		keys := sortedKeys(reads)
+		keys := slices.Sorted(maps.Keys(reads))
 		var lines []string
 		for _, k := range keys {
 			lines = append(lines, fmt.Sprintf("%s: %d", k, reads[k]))

@@ -3,6 +3,8 @@ package e2e
 import (
 	"context"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -40,7 +42,7 @@ func startExample(t *testing.T) *world {
 	t.Cleanup(sb.Close)
 	w := &world{cfg: cfg, d: d, okta: sb.Okta, gitlab: sb.GitLab}
 
-	oktaGroups := sortedKeys(d.Okta)
+	oktaGroups := slices.Sorted(maps.Keys(d.Okta))
 	w.okta.AddUser("contractor.one@example.com", "contractor.one@example.com")
 	w.okta.AddMember(oktaGroups[0], "contractor.one@example.com")
 	w.okta.AddMember(oktaGroups[1%len(oktaGroups)], "contractor.one@example.com")
@@ -50,12 +52,12 @@ func startExample(t *testing.T) *world {
 		}
 	}
 
-	paths := sortedKeys(d.GitLab)
+	paths := slices.Sorted(maps.Keys(d.GitLab))
 	w.gitlab.AddUser("contractor.two", "Contractor Two", "contractor.two@example.com")
 	w.gitlab.SetMember(paths[0], "contractor.two", gitlabfake.Developer)
 	w.gitlab.SetMember(paths[len(paths)-1], "contractor.two", gitlabfake.Reporter)
 	for _, p := range paths[1:min(3, len(paths))] {
-		for _, u := range sortedKeys(d.GitLab[p]) {
+		for _, u := range slices.Sorted(maps.Keys(d.GitLab[p])) {
 			if _, ok := w.gitlab.Members(p)[u]; ok {
 				w.gitlab.SetMember(p, u, 0)
 				break
@@ -63,15 +65,6 @@ func startExample(t *testing.T) *world {
 		}
 	}
 	return w
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // transientFault is a failure that goes away on retry, injected on the

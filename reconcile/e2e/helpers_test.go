@@ -70,12 +70,12 @@ func (w *world) providers(tb testing.TB, tu tuning) (*okta.Provider, *gitlab.Pro
 func (w *world) targets(op reconcile.Provider, gp reconcile.Provider) []reconcile.Target {
 	var ts []reconcile.Target
 	if len(w.d.Okta) > 0 {
-		ts = append(ts, reconcile.Target{Provider: op, Want: reconcile.WantOkta(w.d),
-			Protected: w.cfg.Settings.Protected.Okta, Caps: okta.Capabilities(), Known: reconcile.KnownOkta(w.cfg)})
+		ts = append(ts, reconcile.Target{Provider: op, Want: okta.Want(w.d),
+			Protected: w.cfg.Settings.Protected.Okta, Caps: okta.Capabilities(), Known: okta.Known(w.cfg)})
 	}
 	if len(w.d.GitLab) > 0 {
-		ts = append(ts, reconcile.Target{Provider: gp, Want: reconcile.WantGitLab(w.d),
-			Protected: w.cfg.Settings.Protected.GitLab, Caps: gitlab.Capabilities(), Known: reconcile.KnownGitLab(w.cfg)})
+		ts = append(ts, reconcile.Target{Provider: gp, Want: gitlab.Want(w.d),
+			Protected: w.cfg.Settings.Protected.GitLab, Caps: gitlab.Capabilities(), Known: gitlab.Known(w.cfg)})
 	}
 	return ts
 }

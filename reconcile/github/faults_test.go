@@ -14,7 +14,7 @@ import (
 // change: two adds, an update, a team removal and an org removal.
 func driftedWorld(t *testing.T) (*world, reconcile.Want) {
 	w := newWorld(t, func(c *github.Config) {
-		c.RequestTimeout = 300 * time.Millisecond
+		c.RequestTimeout = time.Second
 		c.Pace.Minute = 300 * time.Millisecond // a secondary limit without retry-after waits this long
 	})
 	for _, u := range []string{"ann", "bob", "cat", "dan", "eve"} {

@@ -32,7 +32,7 @@ func newFake(t testing.TB) *githubfake.Server {
 
 func newProvider(t testing.TB, s *githubfake.Server, mod func(*github.Config)) *github.Provider {
 	t.Helper()
-	cfg := github.Config{APIURL: s.URL, Token: "secret-token", HTTPClient: s.Client(), RequestTimeout: 500 * time.Millisecond}
+	cfg := github.Config{APIURL: s.URL, Token: "secret-token", HTTPClient: s.Client(), RequestTimeout: 2 * time.Second}
 	if mod != nil {
 		mod(&cfg)
 	}

@@ -68,7 +68,10 @@ func loadWorkflow(t *testing.T, path string) (workflow, string) {
 	return w, string(data)
 }
 
-// The security rules of DESIGN.md, "Pull-request workflow".
+// The workflows' security rules: no pull_request_target; a read-only
+// default token; write tokens never in a workflow run by pull requests and
+// only in the protected access-apply environment; applies serialised in the
+// access-apply concurrency group and always of a reviewed --plan-file.
 func TestWorkflowTemplatesKeepWriteTokensAwayFromPullRequests(t *testing.T) {
 	applies := 0
 	for _, f := range workflowFiles(t) {

@@ -30,7 +30,7 @@ func newProvider(t testing.TB, s *gitlabfake.Server) *gitlab.Provider {
 	t.Helper()
 	p, err := gitlab.New(context.Background(), gitlab.Config{
 		BaseURL: s.URL(), Token: s.Token(), HTTPClient: s.Client(),
-		RequestTimeout: 500 * time.Millisecond,
+		RequestTimeout: 2 * time.Second, // long enough for a loaded -race run; the timeout fault still trips it
 	})
 	if err != nil {
 		t.Fatal(err)

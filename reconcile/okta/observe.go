@@ -11,6 +11,7 @@ import (
 
 	"github.com/okta/okta-sdk-golang/v2/okta"
 	"github.com/okta/okta-sdk-golang/v2/okta/query"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/access-as-code/access/reconcile"
 )
@@ -39,7 +40,7 @@ func (p *Provider) Observe(ctx context.Context, q reconcile.Query) (*reconcile.O
 	// Stage 1: find the groups, and list the group rules once.
 	var found map[string][]*okta.Group
 	var rules map[string]string
-	g, gctx := newWorkers(ctx, 2)
+	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() (err error) { found, err = p.findGroups(gctx, names); return err })
 	if len(names) > 0 {
 		g.Go(func() (err error) { rules, err = p.activeRuleTargets(gctx); return err })
@@ -52,7 +53,8 @@ func (p *Provider) Observe(ctx context.Context, q reconcile.Query) (*reconcile.O
 	seenByID := map[string]*reconcile.Account{}
 	seenByLogin := map[string]*reconcile.Account{}
 	var mu sync.Mutex
-	g, gctx = newWorkers(ctx, p.conc)
+	g, gctx = errgroup.WithContext(ctx)
+	g.SetLimit(p.conc)
 	for _, name := range names {
 		og, grp := p.choose(name, found[name], rules)
 		obs.Groups[name] = og
@@ -160,26 +162,20 @@ func groupName(g *okta.Group) string {
 func (p *Provider) findGroups(ctx context.Context, names []string) (map[string][]*okta.Group, error) {
 	out := map[string][]*okta.Group{}
 	var mu sync.Mutex
-	g, gctx := newWorkers(ctx, p.conc)
+	// The transport bounds requests in flight too; the limit bounds
+	// goroutines, and the group's context stops work a failed read has
+	// made pointless.
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(p.conc)
 	for _, batch := range batches(names, "profile.name") {
 		g.Go(func() error {
 			expr := orExpr("profile.name", batch)
 			var all []*okta.Group
-			var pg pager
-			gs, resp, err := p.client.Group.ListGroups(gctx, query.NewQueryParams(query.WithSearch(expr), query.WithLimit(groupPageSize)))
-			for {
-				if err != nil {
-					return fmt.Errorf("okta: looking up groups %s: %w", strings.Join(batch, ", "), apiError(resp, err))
-				}
-				all = append(all, gs...)
-				if !resp.HasNextPage() {
-					break
-				}
-				if err := pg.advance(resp); err != nil {
-					return fmt.Errorf("okta: looking up groups: %w", err)
-				}
-				gs = nil
-				resp, err = resp.Next(gctx, &gs)
+			err := listAll(gctx, func() ([]*okta.Group, *okta.Response, error) {
+				return p.client.Group.ListGroups(gctx, query.NewQueryParams(query.WithSearch(expr), query.WithLimit(groupPageSize)))
+			}, func(gs []*okta.Group) { all = append(all, gs...) })
+			if err != nil {
+				return fmt.Errorf("okta: looking up groups %s: %w", strings.Join(batch, ", "), err)
 			}
 			mu.Lock()
 			defer mu.Unlock()
@@ -200,12 +196,9 @@ func (p *Provider) findGroups(ctx context.Context, names []string) (map[string][
 // users to, to a description of the rule.
 func (p *Provider) activeRuleTargets(ctx context.Context) (map[string]string, error) {
 	out := map[string]string{}
-	var pg pager
-	rs, resp, err := p.client.Group.ListGroupRules(ctx, query.NewQueryParams(query.WithLimit(rulePageSize)))
-	for {
-		if err != nil {
-			return nil, fmt.Errorf("okta: listing group rules: %w", apiError(resp, err))
-		}
+	err := listAll(ctx, func() ([]*okta.GroupRule, *okta.Response, error) {
+		return p.client.Group.ListGroupRules(ctx, query.NewQueryParams(query.WithLimit(rulePageSize)))
+	}, func(rs []*okta.GroupRule) {
 		for _, r := range rs {
 			if r.Status != "ACTIVE" || r.Actions == nil || r.Actions.AssignUserToGroups == nil {
 				continue
@@ -214,30 +207,35 @@ func (p *Provider) activeRuleTargets(ctx context.Context) (map[string]string, er
 				out[id] = fmt.Sprintf("%q (%s)", r.Name, r.Id)
 			}
 		}
-		if !resp.HasNextPage() {
-			return out, nil
-		}
-		if err := pg.advance(resp); err != nil {
-			return nil, fmt.Errorf("okta: listing group rules: %w", err)
-		}
-		rs = nil
-		resp, err = resp.Next(ctx, &rs)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("okta: listing group rules: %w", err)
 	}
+	return out, nil
 }
 
-// pager stops a listing whose rel="next" link does not move on: a server
+// listAll reads a listing to its last page: first makes the first request,
+// rel="next" links (Okta's Link header pagination) the rest, and each sees
+// every page. A next link that was already read is an error: a server
 // repeating a page would otherwise keep the read going forever.
-type pager struct{ seen map[string]bool }
-
-func (pg *pager) advance(resp *okta.Response) error {
-	if pg.seen == nil {
-		pg.seen = map[string]bool{}
+func listAll[T any](ctx context.Context, first func() ([]T, *okta.Response, error), each func([]T)) error {
+	seen := map[string]bool{}
+	page, resp, err := first()
+	for {
+		if err != nil {
+			return apiError(resp, err)
+		}
+		each(page)
+		if !resp.HasNextPage() {
+			return nil
+		}
+		if seen[resp.NextPage] {
+			return fmt.Errorf("pagination does not advance: next page %s was already read", resp.NextPage)
+		}
+		seen[resp.NextPage] = true
+		page = nil
+		resp, err = resp.Next(ctx, &page)
 	}
-	if pg.seen[resp.NextPage] {
-		return fmt.Errorf("pagination does not advance: next page %s was already read", resp.NextPage)
-	}
-	pg.seen[resp.NextPage] = true
-	return nil
 }
 
 // member is the part of a listed user that reconcile needs. Decoding only
@@ -260,23 +258,13 @@ func (p *Provider) listMembers(ctx context.Context, groupID string) ([]member, e
 	if err != nil {
 		return nil, err
 	}
-	var all, page []member
-	var pg pager
-	resp, err := rq.Do(ctx, req, &page)
-	for {
-		if err != nil {
-			return nil, apiError(resp, err)
-		}
-		all = append(all, page...)
-		if !resp.HasNextPage() {
-			return all, nil
-		}
-		if err := pg.advance(resp); err != nil {
-			return nil, err
-		}
-		page = nil
-		resp, err = resp.Next(ctx, &page)
-	}
+	var all []member
+	err = listAll(ctx, func() ([]member, *okta.Response, error) {
+		var page []member
+		resp, err := rq.Do(ctx, req, &page)
+		return page, resp, err
+	}, func(page []member) { all = append(all, page...) })
+	return all, err
 }
 
 // resolve fills accounts for the requested and pinned logins: from the
@@ -311,7 +299,8 @@ func (p *Provider) resolve(ctx context.Context, q reconcile.Query, accounts, byI
 		accounts[login] = a
 		mu.Unlock()
 	}
-	g, gctx := newWorkers(ctx, p.conc)
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(p.conc)
 	get := func(login, key string) {
 		g.Go(func() error {
 			a, err := p.getUser(gctx, key)
@@ -352,25 +341,18 @@ func (p *Provider) resolve(ctx context.Context, q reconcile.Query, accounts, byI
 
 func (p *Provider) searchLogins(ctx context.Context, batch []string) (map[string]*reconcile.Account, error) {
 	out := map[string]*reconcile.Account{}
-	var pg pager
-	us, resp, err := p.client.User.ListUsers(ctx, query.NewQueryParams(query.WithSearch(orExpr("profile.login", batch)), query.WithLimit(userPageSize)))
-	for {
-		if err != nil {
-			return nil, fmt.Errorf("okta: searching users %s: %w", strings.Join(batch, ", "), apiError(resp, err))
-		}
+	err := listAll(ctx, func() ([]*okta.User, *okta.Response, error) {
+		return p.client.User.ListUsers(ctx, query.NewQueryParams(query.WithSearch(orExpr("profile.login", batch)), query.WithLimit(userPageSize)))
+	}, func(us []*okta.User) {
 		for _, u := range us {
 			a := account(u)
 			out[strings.ToLower(a.Login)] = a
 		}
-		if !resp.HasNextPage() {
-			return out, nil
-		}
-		if err := pg.advance(resp); err != nil {
-			return nil, fmt.Errorf("okta: searching users: %w", err)
-		}
-		us = nil
-		resp, err = resp.Next(ctx, &us)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("okta: searching users %s: %w", strings.Join(batch, ", "), err)
 	}
+	return out, nil
 }
 
 // getUser fetches one user by id or login; nil when there is none.

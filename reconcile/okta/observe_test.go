@@ -123,7 +123,9 @@ func TestObserveResolvesMemberLoginsFromTheListing(t *testing.T) {
 	srv := oktafake.New()
 	defer srv.Close()
 	members, others := seedMembers(srv, "Big", 500, 50)
-	p := newProvider(t, srv)
+	// Requests are counted: a slow machine must not turn a page into a
+	// timed-out attempt and a retry.
+	p := newProvider(t, srv, func(c *okta.Config) { c.RequestTimeout = 30 * time.Second })
 
 	srv.ResetCounts()
 	obs := observe(t, p, reconcile.Query{Groups: []string{"Big"}, Logins: members})

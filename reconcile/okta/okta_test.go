@@ -21,7 +21,7 @@ func newProvider(t testing.TB, srv *oktafake.Server, tweak ...func(*okta.Config)
 	t.Helper()
 	cfg := okta.Config{
 		OrgURL: srv.URL(), Token: srv.Token(), HTTPClient: srv.Client(), AllowHTTP: true,
-		MaxConcurrency: 8, MaxAttempts: 4, RequestTimeout: 500 * time.Millisecond, RetryBackoff: 20 * time.Millisecond,
+		MaxConcurrency: 8, MaxAttempts: 4, RequestTimeout: 2 * time.Second, RetryBackoff: 20 * time.Millisecond,
 	}
 	for _, f := range tweak {
 		f(&cfg)

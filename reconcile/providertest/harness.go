@@ -21,7 +21,7 @@ const (
 	// FaultServerError answers 500 (or 502/503) with the target's error body.
 	FaultServerError
 	// FaultTimeout holds the request until the client gives up. The harness
-	// must build its provider with a short per-request timeout (≤ 1s).
+	// must build its provider with a short per-request timeout (a few seconds at most).
 	FaultTimeout
 	// FaultTruncated cuts the response body mid-JSON and closes the
 	// connection, so the client sees a broken read.

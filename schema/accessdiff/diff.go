@@ -9,6 +9,8 @@ package accessdiff
 
 import (
 	"encoding/json"
+	"maps"
+	"slices"
 	"sort"
 	"time"
 
@@ -146,11 +148,11 @@ func people(base, head Side, renamed map[string]string) []Person {
 		return n
 	}
 	seenBase := map[string]bool{}
-	for _, name := range sortedKeys(head.Desired.Groups) {
+	for _, name := range slices.Sorted(maps.Keys(head.Desired.Groups)) {
 		bname := oldName(name)
 		seenBase[bname] = true
 		bg, hg := base.Desired.Groups[bname], head.Desired.Groups[name]
-		for _, u := range sortedKeys(hg) {
+		for _, u := range slices.Sorted(maps.Keys(hg)) {
 			h := hg[u]
 			if b := bg[u]; b == nil {
 				add(u, Change{Kind: KindGroup, Op: OpGain, Name: name, Via: h.Via, Until: h.Until, Reason: h.Reason})
@@ -158,30 +160,30 @@ func people(base, head Side, renamed map[string]string) []Person {
 				add(u, Change{Kind: KindGroup, Op: OpChange, Name: name, Via: h.Via, OldVia: b.Via, Until: h.Until, OldUntil: b.Until, Reason: h.Reason})
 			}
 		}
-		for _, u := range sortedKeys(bg) {
+		for _, u := range slices.Sorted(maps.Keys(bg)) {
 			if hg[u] == nil {
 				b := bg[u]
 				add(u, Change{Kind: KindGroup, Op: OpLose, Name: name, OldVia: b.Via, OldUntil: b.Until, Reason: b.Reason})
 			}
 		}
 	}
-	for _, name := range sortedKeys(base.Desired.Groups) {
+	for _, name := range slices.Sorted(maps.Keys(base.Desired.Groups)) {
 		if seenBase[name] {
 			continue
 		}
 		// A deleted group file: members lose the config group; the
 		// targets are reported as unmanaged, not as lost.
-		for _, u := range sortedKeys(base.Desired.Groups[name]) {
+		for _, u := range slices.Sorted(maps.Keys(base.Desired.Groups[name])) {
 			b := base.Desired.Groups[name][u]
 			add(u, Change{Kind: KindGroup, Op: OpLose, Name: name, OldVia: b.Via, OldUntil: b.Until, Reason: b.Reason})
 		}
 	}
 
 	// Okta groups managed on both sides or newly managed.
-	for _, og := range sortedKeys(head.Desired.Okta) {
+	for _, og := range slices.Sorted(maps.Keys(head.Desired.Okta)) {
 		bm := indexOkta(base.Desired.Okta[og])
 		hm := indexOkta(head.Desired.Okta[og])
-		for _, u := range sortedKeys(hm) {
+		for _, u := range slices.Sorted(maps.Keys(hm)) {
 			if _, ok := bm[u]; !ok {
 				add(u, Change{Kind: KindOkta, Op: OpGain, Name: og, Group: hm[u].ConfigGroup, Reason: hm[u].Reason})
 			}
@@ -189,17 +191,17 @@ func people(base, head Side, renamed map[string]string) []Person {
 		if _, managed := base.Desired.Okta[og]; !managed {
 			continue
 		}
-		for _, u := range sortedKeys(bm) {
+		for _, u := range slices.Sorted(maps.Keys(bm)) {
 			if _, ok := hm[u]; !ok {
 				add(u, Change{Kind: KindOkta, Op: OpLose, Name: og, Group: bm[u].ConfigGroup})
 			}
 		}
 	}
-	for _, gp := range sortedKeys(head.Desired.GitLab) {
+	for _, gp := range slices.Sorted(maps.Keys(head.Desired.GitLab)) {
 		bm := indexGitLab(base.Desired.GitLab[gp])
 		hm := indexGitLab(head.Desired.GitLab[gp])
 		_, managed := base.Desired.GitLab[gp]
-		for _, u := range sortedKeys(hm) {
+		for _, u := range slices.Sorted(maps.Keys(hm)) {
 			h := hm[u]
 			b, ok := bm[u]
 			switch {
@@ -212,7 +214,7 @@ func people(base, head Side, renamed map[string]string) []Person {
 		if !managed {
 			continue
 		}
-		for _, u := range sortedKeys(bm) {
+		for _, u := range slices.Sorted(maps.Keys(bm)) {
 			if _, ok := hm[u]; !ok {
 				add(u, Change{Kind: KindGitLab, Op: OpLose, Name: gp, Group: bm[u].ConfigGroup, OldLevel: string(bm[u].Level)})
 			}
@@ -230,7 +232,7 @@ func people(base, head Side, renamed map[string]string) []Person {
 		}
 	}
 	out := make([]Person, 0, len(byUser))
-	for _, u := range sortedKeys(byUser) {
+	for _, u := range slices.Sorted(maps.Keys(byUser)) {
 		out = append(out, Person{User: u, Name: names[u], Changes: byUser[u]})
 	}
 	return out
@@ -254,7 +256,7 @@ func indexGitLab(m map[string]schema.GitLabGrant) map[string]schema.GitLabGrant 
 
 func unmanaged(base, head Side) []Unmanaged {
 	out := []Unmanaged{}
-	for _, name := range sortedKeys(base.Config.Groups) {
+	for _, name := range slices.Sorted(maps.Keys(base.Config.Groups)) {
 		if head.Config.Groups[name] != nil {
 			continue
 		}
@@ -312,13 +314,4 @@ func sameTime(a, b *time.Time) bool {
 		return a == nil && b == nil
 	}
 	return a.Equal(*b)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

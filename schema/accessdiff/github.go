@@ -1,6 +1,8 @@
 package accessdiff
 
 import (
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -16,7 +18,7 @@ const KindGitHub = "github"
 // otherwise nobody is removed from it.
 func githubPeople(base, head Side, add func(string, Change)) {
 	bd, hd := base.Desired.GitHub, head.Desired.GitHub
-	for _, key := range sortedKeys(hd.Teams) {
+	for _, key := range slices.Sorted(maps.Keys(hd.Teams)) {
 		var bm map[string]schema.GitHubGrant
 		managed := false
 		if bt := bd.Teams[key]; bt != nil {
@@ -24,7 +26,7 @@ func githubPeople(base, head Side, add func(string, Change)) {
 		}
 		githubDiff(key, bm, hd.Teams[key].Members, managed, add)
 	}
-	for _, key := range sortedKeys(hd.Orgs) {
+	for _, key := range slices.Sorted(maps.Keys(hd.Orgs)) {
 		var bm map[string]schema.GitHubGrant
 		if bo := bd.Orgs[key]; bo != nil {
 			bm = bo.Members
@@ -34,7 +36,7 @@ func githubPeople(base, head Side, add func(string, Change)) {
 }
 
 func githubDiff(name string, bm, hm map[string]schema.GitHubGrant, loses bool, add func(string, Change)) {
-	for _, u := range sortedKeys(hm) {
+	for _, u := range slices.Sorted(maps.Keys(hm)) {
 		h := hm[u]
 		b, ok := bm[u]
 		switch {
@@ -47,7 +49,7 @@ func githubDiff(name string, bm, hm map[string]schema.GitHubGrant, loses bool, a
 	if !loses {
 		return
 	}
-	for _, u := range sortedKeys(bm) {
+	for _, u := range slices.Sorted(maps.Keys(bm)) {
 		if _, ok := hm[u]; !ok {
 			add(u, Change{Kind: KindGitHub, Op: OpLose, Name: name, Group: bm[u].ConfigGroup, OldLevel: string(bm[u].Role)})
 		}

@@ -2,6 +2,8 @@ package accessdiff
 
 import (
 	"encoding/json"
+	"maps"
+	"slices"
 	"sort"
 	"time"
 
@@ -292,5 +294,5 @@ func unionKeys[V any](a, b map[string]V) []string {
 	for k := range b {
 		set[k] = true
 	}
-	return sortedKeys(set)
+	return slices.Sorted(maps.Keys(set))
 }

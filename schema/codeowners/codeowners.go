@@ -11,7 +11,9 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"maps"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -90,12 +92,7 @@ func handles(ids []string, logins map[string]string) []string {
 			set[l] = true
 		}
 	}
-	out := make([]string, 0, len(set))
-	for l := range set {
-		out = append(out, l)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(set))
 }
 
 func line(b *bytes.Buffer, pattern string, owners []string) {

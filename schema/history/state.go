@@ -2,7 +2,6 @@ package history
 
 import (
 	"bytes"
-	"sort"
 	"testing/fstest" // a one-file fs.FS to run schema.Load on a single file version
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -269,13 +268,4 @@ func (w *walker) renamesIn(changes []change) map[string]string {
 		return nil
 	}
 	return accessdiff.Renames(pc, cc)
-}
-
-func sortedNames(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

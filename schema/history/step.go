@@ -1,6 +1,8 @@
 package history
 
 import (
+	"maps"
+	"slices"
 	"sort"
 	"time"
 
@@ -59,7 +61,7 @@ func (w *walker) stepUser(child, parent *snap, st *state) ([]Event, *state, erro
 			events = append(events, e)
 		}
 	}
-	for _, g := range sortedNames(affected) {
+	for _, g := range slices.Sorted(maps.Keys(affected)) {
 		if done[g] {
 			continue
 		}
@@ -115,7 +117,7 @@ func (w *walker) stepGroup(child, parent *snap, st *state) ([]Event, *state, err
 	for u := range st.grants {
 		users[u] = true
 	}
-	for _, u := range sortedNames(users) {
+	for _, u := range slices.Sorted(maps.Keys(users)) {
 		if e, ok := compare(cur, u, before[u], st.grants[u]); ok {
 			events = append(events, e)
 		}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -87,7 +89,7 @@ func (c *converter) collect(o *Org) {
 	add(o.Members)
 	var walk func(ts map[string]*Team)
 	walk = func(ts map[string]*Team) {
-		for _, n := range sortedKeys(ts) {
+		for _, n := range slices.Sorted(maps.Keys(ts)) {
 			add(ts[n].Maintainers)
 			add(ts[n].Members)
 			walk(ts[n].Children)
@@ -193,7 +195,7 @@ func (c *converter) org(o *Org) error {
 func (c *converter) teams(o *Org, ts map[string]*Team, parent string, orgOwners []any, slugs map[string]*Team) []error {
 	ln := strings.ToLower(o.Name)
 	var errs []error
-	for _, name := range sortedKeys(ts) {
+	for _, name := range slices.Sorted(maps.Keys(ts)) {
 		t := ts[name]
 		slug := schema.TeamSlug(t.Name)
 		if !schema.ValidTeamSlug(slug) {

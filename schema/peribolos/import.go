@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing/fstest"
@@ -40,7 +42,7 @@ func Import(p string, only []string, now time.Time) (*Result, error) {
 			for _, o := range orgs {
 				names = append(names, o.Name)
 			}
-			missing := sortedKeys(keep)
+			missing := slices.Sorted(maps.Keys(keep))
 			return nil, fmt.Errorf("--orgs: %s not in the config (it has %s)", strings.Join(missing, ", "), strings.Join(names, ", "))
 		}
 		orgs = kept

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 
@@ -124,7 +126,7 @@ func mergeTeams(fsys fs.FS, o *Org) []error {
 			p.teams(f.val, f.path, teams)
 		}
 		errs = append(errs, p.errs...)
-		for _, name := range sortedKeys(teams) {
+		for _, name := range slices.Sorted(maps.Keys(teams)) {
 			if prev, dup := o.Teams[name]; dup {
 				t := teams[name]
 				errs = append(errs, schema.Errorf(t.Pos, "teams."+name, "team %q is already defined at %s:%d", name, prev.Pos.File, prev.Pos.Line))
@@ -199,13 +201,4 @@ func yamlError(file string, err error) error {
 		return schema.Errorf(schema.Pos{File: file, Line: line, Col: 1}, "", "%s", m[2])
 	}
 	return schema.Errorf(schema.Pos{File: file, Line: 1, Col: 1}, "", "%v", err)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -1,6 +1,8 @@
 package query
 
 import (
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/access-as-code/access/schema"
@@ -67,14 +69,14 @@ func AccessOf(cfg *schema.Config, d *schema.Desired, user string) (*AccessResult
 	}
 	res := &AccessResult{User: refOf(u), At: d.Now, Roles: []RoleAccess{}, Groups: []GroupAccess{},
 		Apps: []AppAccess{}, Okta: []OktaAccess{}, GitLab: []GitLabAccess{}, GitHub: []GitHubAccess{}}
-	for _, name := range sortedKeys(cfg.Roles) {
+	for _, name := range slices.Sorted(maps.Keys(cfg.Roles)) {
 		if m, ok := roleEntry(cfg.Roles[name], u.ID, d.Now); ok {
 			res.Roles = append(res.Roles, RoleAccess{Role: name, Until: m.Until, Reason: m.Reason})
 		}
 	}
 	apps := map[string][]string{}
 	gitlab := map[string][]Via{}
-	for _, name := range sortedKeys(d.Groups) {
+	for _, name := range slices.Sorted(maps.Keys(d.Groups)) {
 		gr, ok := d.Groups[name][u.ID]
 		if !ok {
 			continue
@@ -97,10 +99,10 @@ func AccessOf(cfg *schema.Config, d *schema.Desired, user string) (*AccessResult
 		}
 		res.Groups = append(res.Groups, ga)
 	}
-	for _, a := range sortedKeys(apps) {
+	for _, a := range slices.Sorted(maps.Keys(apps)) {
 		res.Apps = append(res.Apps, AppAccess{App: a, Groups: apps[a]})
 	}
-	for _, path := range sortedKeys(gitlab) {
+	for _, path := range slices.Sorted(maps.Keys(gitlab)) {
 		gg, ok := d.GitLab[path][u.GitLab]
 		if u.GitLab == "" || !ok {
 			continue

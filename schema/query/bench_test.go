@@ -2,8 +2,10 @@ package query
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -161,7 +163,7 @@ func busiestUser(b *testing.B, dir string) string {
 		}
 	}
 	best := ""
-	for _, id := range sortedKeys(count) {
+	for _, id := range slices.Sorted(maps.Keys(count)) {
 		if best == "" || count[id] > count[best] {
 			best = id
 		}

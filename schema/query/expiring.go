@@ -1,6 +1,8 @@
 package query
 
 import (
+	"maps"
+	"slices"
 	"sort"
 	"time"
 
@@ -35,8 +37,8 @@ func Expiring(cfg *schema.Config, d *schema.Desired, now time.Time, within time.
 		return nonNilS(cfg.Settings.Admins)
 	}
 	out := []ExpiringGrant{}
-	for _, g := range sortedKeys(d.Groups) {
-		for _, id := range sortedKeys(d.Groups[g]) {
+	for _, g := range slices.Sorted(maps.Keys(d.Groups)) {
+		for _, id := range slices.Sorted(maps.Keys(d.Groups[g])) {
 			gr := d.Groups[g][id]
 			if !inWindow(gr.Until) {
 				continue
@@ -51,7 +53,7 @@ func Expiring(cfg *schema.Config, d *schema.Desired, now time.Time, within time.
 			out = append(out, e)
 		}
 	}
-	for _, name := range sortedKeys(cfg.Roles) {
+	for _, name := range slices.Sorted(maps.Keys(cfg.Roles)) {
 		best := map[string]schema.Member{} // latest active entry per user
 		for _, m := range cfg.Roles[name].Members {
 			if m.User == "" || m.Expired(now) {
@@ -61,7 +63,7 @@ func Expiring(cfg *schema.Config, d *schema.Desired, now time.Time, within time.
 				best[m.User] = m
 			}
 		}
-		for _, id := range sortedKeys(best) {
+		for _, id := range slices.Sorted(maps.Keys(best)) {
 			m := best[id]
 			if inWindow(m.Until) {
 				out = append(out, ExpiringGrant{Kind: "role", Name: name, User: userRef(users, id), Until: *m.Until, Reason: m.Reason, Owners: owners("role/" + name)})

@@ -1,6 +1,8 @@
 package query
 
 import (
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/access-as-code/access/schema"
@@ -70,7 +72,7 @@ func githubAccess(cfg *schema.Config, d *schema.Desired, u *schema.User, held []
 		}
 	}
 	out := []GitHubAccess{}
-	for _, key := range sortedKeys(via) {
+	for _, key := range slices.Sorted(maps.Keys(via)) {
 		var gr schema.GitHubGrant
 		var ok bool
 		if t := d.GitHub.Teams[key]; t != nil {
@@ -91,7 +93,7 @@ func githubAccess(cfg *schema.Config, d *schema.Desired, u *schema.User, held []
 // org), sorted.
 func githubHeld(cfg *schema.Config, name string) []string {
 	var groups []string
-	for _, gn := range sortedKeys(cfg.Groups) {
+	for _, gn := range slices.Sorted(maps.Keys(cfg.Groups)) {
 		for _, t := range cfg.Groups[gn].GitHub {
 			if strings.EqualFold(t.Org, name) || t.Team != "" && strings.EqualFold(t.Org+"/"+t.Team, name) {
 				groups = append(groups, gn)

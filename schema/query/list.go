@@ -2,6 +2,8 @@ package query
 
 import (
 	"github.com/access-as-code/access/schema"
+	"maps"
+	"slices"
 )
 
 // ListKinds are the things `list` can show.
@@ -71,7 +73,7 @@ func List(cfg *schema.Config, d *schema.Desired, kind string) (*ListResult, erro
 // ListGroups describes every config group.
 func ListGroups(cfg *schema.Config, d *schema.Desired) []GroupInfo {
 	out := make([]GroupInfo, 0, len(cfg.Groups))
-	for _, name := range sortedKeys(cfg.Groups) {
+	for _, name := range slices.Sorted(maps.Keys(cfg.Groups)) {
 		g := cfg.Groups[name]
 		gi := GroupInfo{Name: name, Description: g.Description, App: g.App, Owners: nonNil(g.Owners),
 			Approvers: nonNilS(d.Owners["group/"+name]), Members: len(d.Groups[name]),
@@ -95,7 +97,7 @@ func ListGroups(cfg *schema.Config, d *schema.Desired) []GroupInfo {
 // ListRoles describes every role.
 func ListRoles(cfg *schema.Config, d *schema.Desired) []RoleInfo {
 	grants := map[string][]string{}
-	for _, g := range sortedKeys(cfg.Groups) {
+	for _, g := range slices.Sorted(maps.Keys(cfg.Groups)) {
 		for _, m := range cfg.Groups[g].Members {
 			if m.Role != "" {
 				grants[m.Role] = append(grants[m.Role], g)
@@ -103,7 +105,7 @@ func ListRoles(cfg *schema.Config, d *schema.Desired) []RoleInfo {
 		}
 	}
 	out := make([]RoleInfo, 0, len(cfg.Roles))
-	for _, name := range sortedKeys(cfg.Roles) {
+	for _, name := range slices.Sorted(maps.Keys(cfg.Roles)) {
 		r := cfg.Roles[name]
 		active := map[string]bool{}
 		for _, m := range r.Members {
@@ -120,13 +122,13 @@ func ListRoles(cfg *schema.Config, d *schema.Desired) []RoleInfo {
 // ListApps describes every app.
 func ListApps(cfg *schema.Config) []AppInfo {
 	groups := map[string][]string{}
-	for _, g := range sortedKeys(cfg.Groups) {
+	for _, g := range slices.Sorted(maps.Keys(cfg.Groups)) {
 		if a := cfg.Groups[g].App; a != "" {
 			groups[a] = append(groups[a], g)
 		}
 	}
 	out := make([]AppInfo, 0, len(cfg.Apps))
-	for _, name := range sortedKeys(cfg.Apps) {
+	for _, name := range slices.Sorted(maps.Keys(cfg.Apps)) {
 		a := cfg.Apps[name]
 		out = append(out, AppInfo{Name: name, Description: a.Description, Owners: nonNil(a.Owners), Groups: nonNilS(groups[name])})
 	}

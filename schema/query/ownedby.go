@@ -1,6 +1,7 @@
 package query
 
 import (
+	"maps"
 	"slices"
 	"time"
 
@@ -74,18 +75,18 @@ func OwnedBy(cfg *schema.Config, d *schema.Desired, user string) (*OwnedResult, 
 		return out
 	}
 	appVia := map[string][]OwnerVia{}
-	for _, name := range sortedKeys(cfg.Apps) {
+	for _, name := range slices.Sorted(maps.Keys(cfg.Apps)) {
 		if v := owns(cfg.Apps[name].Owners); len(v) > 0 {
 			appVia[name] = v
 			res.Apps = append(res.Apps, OwnedItem{Name: name, Via: v})
 		}
 	}
-	for _, name := range sortedKeys(cfg.Roles) {
+	for _, name := range slices.Sorted(maps.Keys(cfg.Roles)) {
 		if v := owns(cfg.Roles[name].Owners); len(v) > 0 {
 			res.Roles = append(res.Roles, OwnedItem{Name: name, Via: v})
 		}
 	}
-	for _, name := range sortedKeys(cfg.Groups) {
+	for _, name := range slices.Sorted(maps.Keys(cfg.Groups)) {
 		g := cfg.Groups[name]
 		v := owns(g.Owners)
 		for _, av := range appVia[g.App] {

@@ -10,7 +10,6 @@ package query
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -108,16 +107,6 @@ func FindUser(cfg *schema.Config, name string) (*schema.User, error) {
 
 func userIdentifiers(u *schema.User) []string {
 	return []string{u.ID, u.Email, u.OktaLogin(), u.GitLab, u.GitHub}
-}
-
-// sortedKeys returns a map's keys in order.
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
 }
 
 // vias converts a compiled grant's paths for group g.

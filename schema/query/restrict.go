@@ -1,6 +1,10 @@
 package query
 
-import "github.com/access-as-code/access/schema"
+import (
+	"time"
+
+	"github.com/access-as-code/access/schema"
+)
 
 // ForUsers returns a view of cfg cut down to what can reach the given users
 // (ids): roles keep only those users' entries, and only groups with an entry
@@ -52,4 +56,20 @@ func keep(ms []schema.Member, f func(schema.Member) bool) []schema.Member {
 		}
 	}
 	return out
+}
+
+// CompileFor compiles, at now, only what reaches the people that names
+// identify (any users.yaml identifier): the view of ForUsers and its
+// desired state. An unknown name is an *UnknownError.
+func CompileFor(cfg *schema.Config, now time.Time, names ...string) (*schema.Config, *schema.Desired, error) {
+	ids := make([]string, len(names))
+	for i, n := range names {
+		u, err := FindUser(cfg, n)
+		if err != nil {
+			return nil, nil, err
+		}
+		ids[i] = u.ID
+	}
+	view := ForUsers(cfg, ids...)
+	return view, schema.Compile(view, now), nil
 }

@@ -1,7 +1,10 @@
 package query
 
 import (
+	"errors"
+	"maps"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/access-as-code/access/internal/synth"
@@ -60,8 +63,8 @@ func TestForWhoHasAnswersLikeTheFullConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	full := schema.Compile(cfg, now)
-	names := append(append(append(sortedKeys(cfg.Groups), sortedKeys(cfg.Apps)...), sortedKeys(cfg.Roles)...), sortedKeys(full.Okta)...)
-	names = append(names, sortedKeys(full.GitLab)...)
+	names := append(append(append(slices.Sorted(maps.Keys(cfg.Groups)), slices.Sorted(maps.Keys(cfg.Apps))...), slices.Sorted(maps.Keys(cfg.Roles))...), slices.Sorted(maps.Keys(full.Okta))...)
+	names = append(names, slices.Sorted(maps.Keys(full.GitLab))...)
 	kinds := map[string]int{}
 	for _, name := range names {
 		want, err := WhoHas(cfg, full, name)
@@ -89,7 +92,7 @@ func TestForWhoHasAnswersLikeTheFullConfig(t *testing.T) {
 func TestForUsersKeepsOnlyEntriesThatReachThem(t *testing.T) {
 	cfg, _ := testConfig()
 	view := ForUsers(cfg, "dave")
-	if got := sortedKeys(view.Groups); !reflect.DeepEqual(got, []string{"ops", "readers"}) {
+	if got := slices.Sorted(maps.Keys(view.Groups)); !reflect.DeepEqual(got, []string{"ops", "readers"}) {
 		t.Errorf("groups %v, want [ops readers]", got)
 	}
 	if n := len(view.Groups["readers"].Members); n != 1 {
@@ -97,5 +100,33 @@ func TestForUsersKeepsOnlyEntriesThatReachThem(t *testing.T) {
 	}
 	if len(cfg.Groups["readers"].Members) != 2 {
 		t.Error("the original config changed")
+	}
+}
+
+func TestCompileForFindsPeopleByAnyNameAndRefusesUnknownOnes(t *testing.T) {
+	dir := t.TempDir()
+	if err := synth.Generate(dir, synth.Options{Users: 30, Groups: 10, Roles: 3, Apps: 2, Memberships: 200, Seed: 3, Now: now}); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := schema.CheckDir(dir, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := cfg.Users[4]
+	view, d, err := CompileFor(cfg, now, u.Email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := AccessOf(view, d, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := AccessOf(cfg, schema.Compile(cfg, now), u.ID)
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("access-of %s (found by email %s) differs from the full compile: %v", u.ID, u.Email, err)
+	}
+	var unknown *UnknownError
+	if _, _, err := CompileFor(cfg, now, u.ID, "nobody-at-all"); !errors.As(err, &unknown) {
+		t.Errorf("an unknown name must be an UnknownError: %v", err)
 	}
 }

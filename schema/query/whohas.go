@@ -1,6 +1,8 @@
 package query
 
 import (
+	"maps"
+	"slices"
 	"sort"
 	"time"
 
@@ -98,7 +100,7 @@ func resolveHeld(cfg *schema.Config, name string) (string, []string, error) {
 	}
 	var groups []string
 	match := func(f func(*schema.Group) bool) {
-		for _, g := range sortedKeys(cfg.Groups) {
+		for _, g := range slices.Sorted(maps.Keys(cfg.Groups)) {
 			if f(cfg.Groups[g]) {
 				groups = append(groups, g)
 			}
@@ -146,8 +148,8 @@ func resolveHeld(cfg *schema.Config, name string) (string, []string, error) {
 	if gh := githubHeld(cfg, name); len(gh) > 0 {
 		return "github", gh, nil
 	}
-	cands := append(append(append(sortedKeys(cfg.Groups), sortedKeys(cfg.Apps)...), sortedKeys(cfg.Roles)...), sortedKeys(okta)...)
-	cands = append(append(cands, sortedKeys(gitlab)...), sortedKeys(githubNames(cfg))...)
+	cands := append(append(append(slices.Sorted(maps.Keys(cfg.Groups)), slices.Sorted(maps.Keys(cfg.Apps))...), slices.Sorted(maps.Keys(cfg.Roles))...), slices.Sorted(maps.Keys(okta))...)
+	cands = append(append(cands, slices.Sorted(maps.Keys(gitlab))...), slices.Sorted(maps.Keys(githubNames(cfg)))...)
 	return "", nil, &UnknownError{Kind: "group", Name: name, Suggestion: schema.Suggest(name, cands)}
 }
 
@@ -191,7 +193,7 @@ func holdersOf(d *schema.Desired, users map[string]*schema.User, groups []string
 		}
 	}
 	out := make([]Holder, 0, len(byUser))
-	for _, id := range sortedKeys(byUser) {
+	for _, id := range slices.Sorted(maps.Keys(byUser)) {
 		out = append(out, *byUser[id])
 	}
 	return out
@@ -212,7 +214,7 @@ func roleHolders(r *schema.Role, users map[string]*schema.User, now time.Time) [
 		byUser[m.User] = &Holder{User: userRef(users, m.User), Until: m.Until, Via: []Via{v}}
 	}
 	out := make([]Holder, 0, len(byUser))
-	for _, id := range sortedKeys(byUser) {
+	for _, id := range slices.Sorted(maps.Keys(byUser)) {
 		out = append(out, *byUser[id])
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].User.ID < out[j].User.ID })
