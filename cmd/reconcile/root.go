@@ -88,6 +88,7 @@ func newRootCmd(a *app) *cobra.Command {
 		newExpiringCmd(a),
 		newPruneExpiredCmd(a),
 		newMediatorConfigCmd(a),
+		newSiteCmd(a),
 		newRequestCmd(a),
 		newImportCmd(a),
 	)

@@ -67,20 +67,31 @@ func AccessOf(cfg *schema.Config, d *schema.Desired, user string) (*AccessResult
 	if err != nil {
 		return nil, err
 	}
-	res := &AccessResult{User: refOf(u), At: d.Now, Roles: []RoleAccess{}, Groups: []GroupAccess{},
-		Apps: []AppAccess{}, Okta: []OktaAccess{}, GitLab: []GitLabAccess{}, GitHub: []GitHubAccess{}}
+	var roles []RoleAccess
 	for _, name := range slices.Sorted(maps.Keys(cfg.Roles)) {
 		if m, ok := roleEntry(cfg.Roles[name], u.ID, d.Now); ok {
-			res.Roles = append(res.Roles, RoleAccess{Role: name, Until: m.Until, Reason: m.Reason})
+			roles = append(roles, RoleAccess{Role: name, Until: m.Until, Reason: m.Reason})
 		}
 	}
+	var groups []string
+	for _, name := range slices.Sorted(maps.Keys(d.Groups)) {
+		if _, ok := d.Groups[name][u.ID]; ok {
+			groups = append(groups, name)
+		}
+	}
+	return accessOf(cfg, d, u, roles, groups), nil
+}
+
+// accessOf builds u's answer from their active roles (sorted) and the
+// config groups they hold (sorted).
+func accessOf(cfg *schema.Config, d *schema.Desired, u *schema.User, roles []RoleAccess, groups []string) *AccessResult {
+	res := &AccessResult{User: refOf(u), At: d.Now, Roles: []RoleAccess{}, Groups: []GroupAccess{},
+		Apps: []AppAccess{}, Okta: []OktaAccess{}, GitLab: []GitLabAccess{}, GitHub: []GitHubAccess{}}
+	res.Roles = append(res.Roles, roles...)
 	apps := map[string][]string{}
 	gitlab := map[string][]Via{}
-	for _, name := range slices.Sorted(maps.Keys(d.Groups)) {
-		gr, ok := d.Groups[name][u.ID]
-		if !ok {
-			continue
-		}
+	for _, name := range groups {
+		gr := d.Groups[name][u.ID]
 		g := cfg.Groups[name]
 		ga := GroupAccess{Group: name, Until: gr.Until, Via: vias(name, gr, "")}
 		if g != nil {
@@ -116,5 +127,5 @@ func AccessOf(cfg *schema.Config, d *schema.Desired, user string) (*AccessResult
 	if u.GitHub == "" && len(d.GitHub.NoLogin[u.ID]) > 0 {
 		res.Notes = append(res.Notes, "no GitHub login in users.yaml: the GitHub orgs and teams of these config groups are not granted")
 	}
-	return res, nil
+	return res
 }

@@ -31,12 +31,15 @@ type Holder struct {
 // WhoHas lists everyone who holds name at d.Now. Config groups are looked up
 // first, then apps, roles, Okta groups, GitLab paths and GitHub orgs/teams.
 func WhoHas(cfg *schema.Config, d *schema.Desired, name string) (*WhoHasResult, error) {
+	return whoHas(cfg, d, userIndex(cfg), name)
+}
+
+func whoHas(cfg *schema.Config, d *schema.Desired, users map[string]*schema.User, name string) (*WhoHasResult, error) {
 	kind, groups, err := resolveHeld(cfg, name)
 	if err != nil {
 		return nil, err
 	}
 	res := &WhoHasResult{Name: name, Kind: kind, At: d.Now, Groups: nonNilS(groups), Members: []Holder{}}
-	users := userIndex(cfg)
 	switch kind {
 	case "group", "app":
 		res.Members = holdersOf(d, users, groups, nil)
