@@ -25,6 +25,12 @@ type Capabilities struct {
 	// ReadOnly describes each kind of membership that cannot be removed
 	// here (ObservedMember.ReadOnly). An unknown kind is shown as is.
 	ReadOnly map[string]ReadOnlyKind
+	// RemovalEndsSubgroups: removing a member from a group also ends their
+	// memberships of the groups below it ("org" of "org/team"), as removing
+	// someone from a GitHub org ends their team memberships. Those are then
+	// one change and one write: the memberships below are listed in
+	// Plan.Ended, not as changes, and the removal guards still count them.
+	RemovalEndsSubgroups bool
 }
 
 // Level is one access level by name and the target's numeric value.

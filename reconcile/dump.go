@@ -22,6 +22,12 @@ type DumpOptions struct {
 	Owners []string
 	// Protected logins (per target) are never managed, so never dumped.
 	Protected map[string][]string
+	// GitHub is the live state of GitHub orgs ("ORG") and teams
+	// ("ORG/TEAM"), nil when not dumped; GitHubCaps names its levels and
+	// GitHubParents gives each team's parent slug.
+	GitHub        *Observed
+	GitHubCaps    Capabilities
+	GitHubParents map[string]string
 }
 
 // DumpFile is one file of the generated access-config, relative to its root.
@@ -93,9 +99,20 @@ func Dump(oktaObs, gitlabObs *Observed, o DumpOptions) ([]DumpFile, []Warning, e
 			}
 		}
 	}
+	if o.GitHub != nil {
+		gs, ws := dumpGitHub(pp, o.GitHub, o)
+		groups, warns = append(groups, gs...), append(warns, ws...)
+	}
 	files := []DumpFile{{Path: "users.yaml", Content: pp.render()}}
-	if o.Existing != nil {
-		files = append(files, DumpFile{Path: "access.yaml", Content: renderSettings(o.Existing.Settings)})
+	if o.Existing != nil || o.GitHub != nil {
+		var st schema.Settings
+		if o.Existing != nil {
+			st = o.Existing.Settings
+		}
+		if o.GitHub != nil {
+			st.GitHub.Orgs = slices.Compact(slices.Sorted(slices.Values(append(append([]string(nil), st.GitHub.Orgs...), githubOrgs(o.GitHub)...))))
+		}
+		files = append(files, DumpFile{Path: "access.yaml", Content: renderSettings(st)})
 	}
 	used := map[string]bool{}
 	for _, g := range groups {
@@ -113,6 +130,7 @@ type dumpGroup struct {
 	file, description, okta string
 	gitlabPath              string
 	gitlabLevel             schema.AccessLevel
+	github                  []githubEntry
 	members                 []string
 }
 
@@ -130,6 +148,9 @@ func (g dumpGroup) render(owners []string) []byte {
 		addKV(t, "group", strNode(g.gitlabPath))
 		addKV(t, "access", strNode(string(g.gitlabLevel)))
 		addKV(doc, "gitlab", &yaml.Node{Kind: yaml.SequenceNode, Content: []*yaml.Node{t}})
+	}
+	if len(g.github) > 0 {
+		addKV(doc, "github", g.githubNode())
 	}
 	ms := slices.Compact(slices.Sorted(slices.Values(g.members)))
 	seq := &yaml.Node{Kind: yaml.SequenceNode}
@@ -241,7 +262,9 @@ func (pp *people) render() []byte {
 		if pp.guessed[u] {
 			email.LineComment = "placeholder: GitLab did not say; put the real address"
 		}
-		addKV(m, "email", email)
+		if u.Email != "" {
+			addKV(m, "email", email)
+		}
 		if u.Okta != "" {
 			addKV(m, "okta", strNode(u.Okta))
 		}
@@ -252,6 +275,9 @@ func (pp *people) render() []byte {
 		}
 		if u.GitLabID != 0 {
 			addKV(m, "gitlab_id", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.Itoa(u.GitLabID)})
+		}
+		if u.GitHubID != 0 {
+			addKV(m, "github_id", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.FormatInt(u.GitHubID, 10)})
 		}
 		seq.Content = append(seq.Content, m)
 	}
@@ -265,23 +291,41 @@ func (pp *people) render() []byte {
 // roles and groups that an import does not have.
 func renderSettings(st schema.Settings) []byte {
 	doc := mapNode()
-	for _, kv := range [][3]string{{"okta", "org_url", st.Okta.OrgURL}, {"gitlab", "url", st.GitLab.URL}, {"github", "repo", st.GitHub.Repo}} {
+	for _, kv := range [][3]string{{"okta", "org_url", st.Okta.OrgURL}, {"gitlab", "url", st.GitLab.URL}} {
 		if kv[2] != "" {
 			m := mapNode()
 			addKV(m, kv[1], strNode(kv[2]))
 			addKV(doc, kv[0], m)
 		}
 	}
+	if gh := st.GitHub; gh.Repo != "" || gh.APIURL != "" || len(gh.Orgs) > 0 {
+		m := mapNode()
+		for _, kv := range [][2]string{{"api_url", gh.APIURL}, {"graphql_url", gh.GraphQLURL}, {"repo", gh.Repo}} {
+			if kv[1] != "" {
+				addKV(m, kv[0], strNode(kv[1]))
+			}
+		}
+		if len(gh.Orgs) > 0 {
+			addKV(m, "orgs", flowSeq(gh.Orgs))
+		}
+		if gh.MinAdmins != 0 && gh.MinAdmins != schema.DefaultMinAdmins {
+			addKV(m, "min_admins", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.Itoa(gh.MinAdmins)})
+		}
+		addKV(doc, "github", m)
+	}
 	if len(st.Admins) > 0 {
 		addKV(doc, "admins", flowSeq(st.Admins))
 	}
-	if len(st.Protected.Okta)+len(st.Protected.GitLab) > 0 {
+	if len(st.Protected.Okta)+len(st.Protected.GitLab)+len(st.Protected.GitHub) > 0 {
 		m := mapNode()
 		if len(st.Protected.Okta) > 0 {
 			addKV(m, "okta", flowSeq(st.Protected.Okta))
 		}
 		if len(st.Protected.GitLab) > 0 {
 			addKV(m, "gitlab", flowSeq(st.Protected.GitLab))
+		}
+		if len(st.Protected.GitHub) > 0 {
+			addKV(m, "github", flowSeq(st.Protected.GitHub))
 		}
 		addKV(doc, "protected", m)
 	}

@@ -17,6 +17,9 @@ type Target struct {
 	Caps Capabilities
 	// Known maps the config users' logins to ids (see Input.Known).
 	Known map[string]string
+	// Notes are warnings the config itself gives about this target (see
+	// Input.Notes).
+	Notes []Warning
 }
 
 // Observe reads every target concurrently and returns the plan inputs. Any
@@ -40,7 +43,7 @@ func Observe(ctx context.Context, targets []Target) ([]Input, error) {
 				return
 			}
 			inputs[i] = Input{Target: t.Provider.Name(), Want: t.Want, Observed: o,
-				Protected: t.Protected, Caps: t.Caps, Known: t.Known}
+				Protected: t.Protected, Caps: t.Caps, Known: t.Known, Notes: t.Notes}
 		}()
 	}
 	wg.Wait()

@@ -37,12 +37,18 @@ func CheckGuards(p *Plan, l Limits, members func(target, group string) int) erro
 		return nil
 	}
 	var reasons []string
-	if l.MaxRemovals >= 0 && p.Summary.Remove > l.MaxRemovals {
-		reasons = append(reasons, fmt.Sprintf("%d removals exceed max_removals %d", p.Summary.Remove, l.MaxRemovals))
+	// Memberships a removal above them ends count as removals: they are
+	// people losing access, though not writes of their own.
+	if n := p.Summary.Remove + len(p.Ended); l.MaxRemovals >= 0 && n > l.MaxRemovals {
+		what := fmt.Sprintf("%d removals", n)
+		if len(p.Ended) > 0 {
+			what = fmt.Sprintf("%d removals (%d of them memberships ended by a removal from a parent group)", n, len(p.Ended))
+		}
+		reasons = append(reasons, fmt.Sprintf("%s exceed max_removals %d", what, l.MaxRemovals))
 	}
 	if l.MaxRemovalRatio >= 0 {
 		perGroup := map[[2]string]int{}
-		for _, c := range p.Changes {
+		for _, c := range append(append([]Change(nil), p.Changes...), p.Ended...) {
 			if c.Op == OpRemove {
 				perGroup[[2]string{c.Target, c.Group}]++
 			}

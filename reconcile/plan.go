@@ -52,6 +52,10 @@ type Plan struct {
 	Changes  []Change     `json:"changes"`
 	Warnings []Warning    `json:"warnings"`
 	Errors   []GroupError `json:"errors,omitempty"`
+	// Ended are memberships that a removal from a group above them ends
+	// (Capabilities.RemovalEndsSubgroups): not written on their own, but
+	// counted by the removal guards.
+	Ended []Change `json:"ended,omitempty"`
 
 	// systems are the planned targets' Capabilities, for rendering; order
 	// is the targets in the order they were given.
@@ -78,6 +82,10 @@ type Input struct {
 	// Known maps every login of the config's users to their id, so that a
 	// removal names the person (and says their grant ended) when it can.
 	Known map[string]string
+	// Notes are warnings known before reading the target (a person granted
+	// access to it without an account name in users.yaml); they go into
+	// the plan as they are.
+	Notes []Warning
 }
 
 // MakePlan computes the changes that make each target match its Want. It is pure:
@@ -106,6 +114,10 @@ func planTarget(p *Plan, in Input) {
 		protected[key(l)] = true
 	}
 	accounts := resolveAccounts(p, in)
+	p.Warnings = append(p.Warnings, in.Notes...)
+	if caps.RemovalEndsSubgroups {
+		defer foldEndedRemovals(p, in.Target, len(p.Changes))
+	}
 	keptProtected := map[string][]string{} // login -> groups it stays in
 	defer func() {
 		for _, login := range slices.Sorted(maps.Keys(keptProtected)) {
@@ -148,6 +160,8 @@ func planTarget(p *Plan, in Input) {
 			switch {
 			case m == nil:
 				c.Op = OpAdd
+			case m.LevelUnknown:
+				continue
 			case m.ReadOnly != "" && m.Level < caps.value(w.Level):
 				c.Op = OpAdd // inherited below the wanted level: add directly at the wanted level
 				c.From = caps.name(m.Level)
@@ -187,6 +201,42 @@ func planTarget(p *Plan, in Input) {
 			}
 		}
 	}
+}
+
+// foldEndedRemovals moves the target's removals (those from index start
+// on) that a removal of the same account from a parent group ends into
+// p.Ended.
+func foldEndedRemovals(p *Plan, target string, start int) {
+	removed := map[[2]string]bool{} // group, account id
+	for _, c := range p.Changes[start:] {
+		if c.Op == OpRemove {
+			removed[[2]string{c.Group, c.AccountID}] = true
+		}
+	}
+	kept := p.Changes[:start]
+	for _, c := range p.Changes[start:] {
+		parent := ""
+		if c.Op == OpRemove {
+			// The outermost removal is the change that ends this one.
+			for i := strings.IndexByte(c.Group, '/'); i > 0 && parent == ""; {
+				if removed[[2]string{c.Group[:i], c.AccountID}] {
+					parent = c.Group[:i]
+				}
+				j := strings.IndexByte(c.Group[i+1:], '/')
+				if j < 0 {
+					break
+				}
+				i += 1 + j
+			}
+		}
+		if parent != "" {
+			c.Reason = "ended by the removal from " + parent
+			p.Ended = append(p.Ended, c)
+		} else {
+			kept = append(kept, c)
+		}
+	}
+	p.Changes = kept
 }
 
 // resolveAccounts maps each desired login to its account, warning once per
@@ -267,6 +317,7 @@ func changeLess(a, b Change) bool {
 // finish sorts, counts and hashes the plan.
 func (p *Plan) finish() {
 	sort.SliceStable(p.Changes, func(i, j int) bool { return changeLess(p.Changes[i], p.Changes[j]) })
+	sort.SliceStable(p.Ended, func(i, j int) bool { return changeLess(p.Ended[i], p.Ended[j]) })
 	sort.SliceStable(p.Warnings, func(i, j int) bool {
 		a, b := p.Warnings[i], p.Warnings[j]
 		return a.Target+"\x00"+a.Kind+"\x00"+a.Group+"\x00"+a.User < b.Target+"\x00"+b.Kind+"\x00"+b.Group+"\x00"+b.User

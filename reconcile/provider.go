@@ -68,6 +68,11 @@ type ObservedMember struct {
 	// a kind of the target's Capabilities.ReadOnly ("group_rule" in Okta,
 	// "inherited" from a parent group in GitLab).
 	ReadOnly string
+	// LevelUnknown: the target does not report this member's own level
+	// (GitHub shows every org owner as maintainer of every team), so any
+	// wanted level counts as met and no update is planned; the member is
+	// still removed when not wanted.
+	LevelUnknown bool
 }
 
 // Account is a resolved user account.

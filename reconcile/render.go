@@ -95,10 +95,17 @@ func textLine(c Change) string {
 
 func summaryLine(p *Plan) string {
 	if p.Empty() && len(p.Errors) == 0 {
-		return "No changes. Okta and GitLab match the config."
+		verb := " match"
+		if len(p.order) == 1 {
+			verb = " matches"
+		}
+		return "No changes. " + p.systemNames() + verb + " the config."
 	}
 	s := fmt.Sprintf("Plan: %d to add, %d to remove, %d to update, %d groups to create.",
 		p.Summary.Add, p.Summary.Remove, p.Summary.Update, p.Summary.CreateGroup)
+	if len(p.Ended) > 0 {
+		s += fmt.Sprintf(" The removals also end %d memberships of groups below them (listed under \"ended\" in the JSON).", len(p.Ended))
+	}
 	if len(p.Errors) > 0 {
 		s += fmt.Sprintf(" %d groups cannot be planned.", len(p.Errors))
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/access-as-code/access/reconcile"
+	rgh "github.com/access-as-code/access/reconcile/github"
 	"github.com/access-as-code/access/schema"
 )
 
@@ -16,6 +18,7 @@ type dumpFlags struct {
 	only         string
 	oktaGroups   []string
 	gitlabGroups []string
+	githubOrgs   []string
 	owners       []string
 	out          string
 	sandbox      bool
@@ -44,9 +47,10 @@ GitLab-only people get a placeholder email marked with a comment: fix those.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runDump(cmd, a, f) },
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.only, "only", "okta,gitlab", "targets to read, comma-separated")
+	fl.StringVar(&f.only, "only", "okta,gitlab", "targets to read, comma-separated (okta, gitlab, github)")
 	fl.StringSliceVar(&f.oktaGroups, "okta-group", nil, "an Okta group name to dump (repeatable)")
 	fl.StringSliceVar(&f.gitlabGroups, "gitlab-group", nil, "a GitLab group full path to dump (repeatable)")
+	fl.StringSliceVar(&f.githubOrgs, "github-org", nil, "a GitHub organization to dump whole, its teams included (repeatable; default: github.orgs of access.yaml)")
 	fl.StringSliceVar(&f.owners, "owner", nil, "user id owning the dumped group files (default: admins of access.yaml)")
 	fl.StringVar(&f.out, "out", "", "directory to write (must not exist or be empty)")
 	fl.BoolVar(&f.sandbox, "sandbox", false, "read the in-process fakes seeded from --config instead of real systems")
@@ -99,7 +103,7 @@ func runDump(cmd *cobra.Command, a *app, f *dumpFlags) error {
 		if !only[target] || len(groups[target]) == 0 {
 			continue
 		}
-		p, err := newProvider(ctx, a, target, eps[target], 8, "dumping "+target)
+		p, err := newProvider(ctx, a, target, eps[target], 8, setup{cfg: cfg}, "dumping "+target)
 		if err != nil {
 			return err
 		}
@@ -109,11 +113,21 @@ func runDump(cmd *cobra.Command, a *app, f *dumpFlags) error {
 		}
 		observed[target] = o
 	}
-	if len(observed) == 0 {
-		return fmt.Errorf("nothing to dump: name groups with --okta-group or --gitlab-group")
+	opts := reconcile.DumpOptions{Existing: cfg, Owners: owners,
+		Protected: map[string][]string{"okta": cfg.Settings.Protected.Okta, "gitlab": cfg.Settings.Protected.GitLab, "github": cfg.Settings.Protected.GitHub}}
+	orgs := f.githubOrgs
+	if len(orgs) == 0 {
+		orgs = cfg.Settings.GitHub.Orgs
 	}
-	files, warns, err := reconcile.Dump(observed["okta"], observed["gitlab"], reconcile.DumpOptions{Existing: cfg, Owners: owners,
-		Protected: map[string][]string{"okta": cfg.Settings.Protected.Okta, "gitlab": cfg.Settings.Protected.GitLab}})
+	if only["github"] && len(orgs) > 0 {
+		if err := dumpGitHubOrgs(ctx, a, cfg, eps["github"], orgs, &opts); err != nil {
+			return err
+		}
+	}
+	if len(observed) == 0 && opts.GitHub == nil {
+		return fmt.Errorf("nothing to dump: name groups with --okta-group or --gitlab-group, or orgs with --github-org")
+	}
+	files, warns, err := reconcile.Dump(observed["okta"], observed["gitlab"], opts)
 	if err != nil {
 		return err
 	}
@@ -130,5 +144,36 @@ func runDump(cmd *cobra.Command, a *app, f *dumpFlags) error {
 		fmt.Fprintf(a.stderr, "warning: %s: %s\n", w.Kind, w.Message)
 	}
 	fmt.Fprintf(a.stdout, "wrote %d files to %s\n", len(files), f.out)
+	return nil
+}
+
+// dumpGitHubOrgs reads whole GitHub orgs, every team included, into opts.
+func dumpGitHubOrgs(ctx context.Context, a *app, cfg *schema.Config, ep endpoint, orgs []string, opts *reconcile.DumpOptions) error {
+	p, err := newProvider(ctx, a, "github", ep, 8, setup{cfg: cfg}, "dumping github")
+	if err != nil {
+		return err
+	}
+	gp := p.(*rgh.Provider)
+	q := reconcile.Query{}
+	opts.GitHubParents = map[string]string{}
+	for _, org := range orgs {
+		teams, err := gp.Teams(ctx, org)
+		if err != nil {
+			return fmt.Errorf("reading github: %w", err)
+		}
+		q.Groups = append(q.Groups, org)
+		for slug, parent := range teams {
+			q.Groups = append(q.Groups, org+"/"+slug)
+			if parent != "" {
+				opts.GitHubParents[org+"/"+slug] = parent
+			}
+		}
+	}
+	slices.Sort(q.Groups)
+	o, err := gp.Observe(ctx, q)
+	if err != nil {
+		return fmt.Errorf("reading github: %w", err)
+	}
+	opts.GitHub, opts.GitHubCaps = o, rgh.Capabilities()
 	return nil
 }

@@ -1,4 +1,4 @@
-// Command reconcile makes Okta and GitLab match access-config, and answers
+// Command reconcile makes Okta, GitLab and GitHub match access-config, and answers
 // questions about who has access to what. See `reconcile --help`.
 package main
 

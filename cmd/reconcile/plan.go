@@ -28,10 +28,10 @@ func newPlanCmd(a *app) *cobra.Command {
 	f := &planFlags{}
 	cmd := &cobra.Command{
 		Use:   "reconcile",
-		Short: "Make Okta and GitLab match access-config",
+		Short: "Make Okta, GitLab and GitHub match access-config",
 		Long: `reconcile reads access-config (YAML in git: who may use what), compiles the
-effective access of every person, reads the managed Okta and GitLab groups, and
-shows the difference as a plan. With --apply it makes the difference.
+effective access of every person, reads the managed Okta and GitLab groups and
+GitHub orgs and teams, and shows the difference as a plan. With --apply it makes the difference.
 
 Without --apply nothing is ever written. Only the groups named in group files are
 read or changed. Removals are guarded: more than max_removals in one run, or
@@ -39,14 +39,14 @@ more than max_removal_ratio of a group's members, stops the run before any
 write unless --allow-mass-removal.
 
 Credentials come from the environment only: OKTA_ORG_URL, OKTA_API_TOKEN,
-GITLAB_URL, GITLAB_TOKEN. URLs may also be set in access.yaml, but in a pull
-request (GITHUB_BASE_REF or a pull-request GITHUB_EVENT_NAME) only the base
-branch's access.yaml counts: the pull request's own never chooses where a
-token goes.
+GITLAB_URL, GITLAB_TOKEN, GITHUB_API_URL, GITHUB_GRAPHQL_URL, GITHUB_TOKEN. URLs
+may also be set in access.yaml, but in a pull request (GITHUB_BASE_REF or a
+pull-request GITHUB_EVENT_NAME) only the base branch's access.yaml counts: the
+pull request's own never chooses where a token goes.
 
 Exit codes: 0 success; 1 error (invalid config, failed read, guard, a change
 that failed); with --detailed-exitcode, 2 when the plan has changes.`,
-		Example: `  # See it work with no credentials: fake Okta and GitLab seeded with drift
+		Example: `  # See it work with no credentials: fake Okta, GitLab and GitHub seeded with drift
   reconcile --sandbox --config access-config
   reconcile --sandbox --apply --config access-config
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/access-as-code/access/internal/sandbox"
 	"github.com/access-as-code/access/reconcile"
+	rgh "github.com/access-as-code/access/reconcile/github"
 	"github.com/access-as-code/access/reconcile/gitlab"
 	"github.com/access-as-code/access/reconcile/okta"
 	"github.com/access-as-code/access/schema"
@@ -26,6 +27,7 @@ type endpoint struct {
 	Client     *http.Client // nil: the default client (system roots, SSL_CERT_FILE)
 	err        error        // the URL could not be resolved safely
 	where      string       // where the URL is looked for, for messages
+	GraphQL    string       // GitHub only: the GraphQL URL, "" for the default of URL
 }
 
 // targetKind is one target system as the CLI wires it: where its settings
@@ -39,8 +41,19 @@ type targetKind struct {
 	want      func(*schema.Desired) reconcile.Want
 	known     func(*schema.Config) map[string]string
 	protected func(*schema.Config) []string
-	provider  func(ctx context.Context, ep endpoint, log *slog.Logger, concurrency int) (reconcile.Provider, error)
+	provider  func(ctx context.Context, ep endpoint, log *slog.Logger, concurrency int, s setup) (reconcile.Provider, error)
 	sandbox   func(*sandbox.Sandbox) endpoint
+	// graphql, when set, is a second token destination (GitHub's GraphQL
+	// URL), resolved like url.
+	graphql *trusted.Setting
+	// notes, when set, are the config's own warnings about this target.
+	notes func(*schema.Desired) []reconcile.Warning
+}
+
+// setup is what of the config a provider is built with beyond its endpoint.
+type setup struct {
+	cfg     *schema.Config
+	desired *schema.Desired // nil when dumping
 }
 
 // targetKinds are the targets reconcile knows, in plan order.
@@ -53,7 +66,7 @@ func targetKinds() []targetKind {
 			want:      okta.Want,
 			known:     okta.Known,
 			protected: func(c *schema.Config) []string { return c.Settings.Protected.Okta },
-			provider: func(ctx context.Context, ep endpoint, log *slog.Logger, concurrency int) (reconcile.Provider, error) {
+			provider: func(ctx context.Context, ep endpoint, log *slog.Logger, concurrency int, _ setup) (reconcile.Provider, error) {
 				return okta.New(ctx, okta.Config{OrgURL: ep.URL, Token: ep.Token, HTTPClient: ep.Client, Logger: log, MaxConcurrency: concurrency})
 			},
 			sandbox: func(sb *sandbox.Sandbox) endpoint {
@@ -66,11 +79,36 @@ func targetKinds() []targetKind {
 			want:      gitlab.Want,
 			known:     gitlab.Known,
 			protected: func(c *schema.Config) []string { return c.Settings.Protected.GitLab },
-			provider: func(ctx context.Context, ep endpoint, log *slog.Logger, concurrency int) (reconcile.Provider, error) {
+			provider: func(ctx context.Context, ep endpoint, log *slog.Logger, concurrency int, _ setup) (reconcile.Provider, error) {
 				return gitlab.New(ctx, gitlab.Config{BaseURL: ep.URL, Token: ep.Token, HTTPClient: ep.Client, Logger: log, MaxConcurrency: concurrency})
 			},
 			sandbox: func(sb *sandbox.Sandbox) endpoint {
 				return endpoint{URL: sb.GitLab.URL(), Token: sb.GitLab.Token(), Client: sb.GitLab.Client()}
+			}},
+		{name: "github", tokenEnv: "GITHUB_TOKEN",
+			url: trusted.Setting{Env: "GITHUB_API_URL", Key: "github.api_url", Field: func(c *schema.Config) string {
+				if c.Settings.GitHub.APIURL != "" {
+					return c.Settings.GitHub.APIURL
+				}
+				return rgh.DefaultAPIURL
+			}},
+			graphql: &trusted.Setting{Env: "GITHUB_GRAPHQL_URL", Key: "github.graphql_url",
+				Field: func(c *schema.Config) string { return c.Settings.GitHub.GraphQLURL }},
+			caps:      rgh.Capabilities,
+			want:      func(d *schema.Desired) reconcile.Want { return rgh.Want(d) },
+			known:     rgh.Known,
+			protected: func(c *schema.Config) []string { return c.Settings.Protected.GitHub },
+			notes:     rgh.Notes,
+			provider: func(ctx context.Context, ep endpoint, log *slog.Logger, concurrency int, s setup) (reconcile.Provider, error) {
+				cfg := rgh.Config{APIURL: ep.URL, GraphQLURL: ep.GraphQL, Token: ep.Token, HTTPClient: ep.Client, Logger: log,
+					Teams: rgh.TeamsOf(s.desired)}
+				if s.cfg != nil {
+					cfg.MinAdmins = s.cfg.Settings.GitHub.MinAdmins
+				}
+				return rgh.NewProvider(cfg)
+			},
+			sandbox: func(sb *sandbox.Sandbox) endpoint {
+				return endpoint{URL: sb.GitHub.URL + "/", Token: sandbox.GitHubToken, Client: sb.GitHub.Client()}
 			}},
 	}
 }
@@ -102,7 +140,17 @@ func endpoints(src *trusted.Source, getenv func(string) string) map[string]endpo
 	eps := map[string]endpoint{}
 	for _, k := range targetKinds() {
 		url, err := src.Value(k.url)
-		eps[k.name] = endpoint{URL: url, Token: getenv(k.tokenEnv), err: err, where: src.Where(k.url)}
+		ep := endpoint{URL: url, Token: getenv(k.tokenEnv), err: err, where: src.Where(k.url)}
+		if k.graphql != nil && err == nil {
+			// With the API URL from the environment, the GraphQL URL comes
+			// from there too or is derived: never half from a file.
+			if getenv(k.url.Env) != "" {
+				ep.GraphQL = getenv(k.graphql.Env)
+			} else {
+				ep.GraphQL, ep.err = src.Value(*k.graphql)
+			}
+		}
+		eps[k.name] = ep
 	}
 	return eps
 }
@@ -115,7 +163,7 @@ func trustedSource(a *app, cfg *schema.Config) *trusted.Source {
 }
 
 // newProvider builds the provider of one target from its endpoint.
-func newProvider(ctx context.Context, a *app, target string, ep endpoint, concurrency int, what string) (reconcile.Provider, error) {
+func newProvider(ctx context.Context, a *app, target string, ep endpoint, concurrency int, s setup, what string) (reconcile.Provider, error) {
 	k, ok := kindOf(target)
 	if !ok {
 		return nil, fmt.Errorf("%s: unknown target %q", what, target)
@@ -132,7 +180,7 @@ func newProvider(ctx context.Context, a *app, target string, ep endpoint, concur
 		return nil, fmt.Errorf("%s: set %s and %s, or use --only %s, or try --sandbox",
 			what, where, k.tokenEnv, strings.Join(others, ","))
 	}
-	p, err := k.provider(ctx, ep, a.log, concurrency)
+	p, err := k.provider(ctx, ep, a.log, concurrency, s)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", target, err)
 	}
@@ -153,12 +201,15 @@ func buildTargets(ctx context.Context, a *app, cfg *schema.Config, d *schema.Des
 		if !only[k.name] || len(want) == 0 {
 			continue
 		}
-		p, err := newProvider(ctx, a, k.name, eps[k.name], concurrency, fmt.Sprintf("the config manages %d %s groups", len(want), caps.System))
+		p, err := newProvider(ctx, a, k.name, eps[k.name], concurrency, setup{cfg: cfg, desired: d}, fmt.Sprintf("the config manages %d %s groups", len(want), caps.System))
 		if err != nil {
 			return nil, err
 		}
-		targets = append(targets, reconcile.Target{Provider: p, Want: want, Caps: caps,
-			Protected: k.protected(cfg), Known: k.known(cfg)})
+		t := reconcile.Target{Provider: p, Want: want, Caps: caps, Protected: k.protected(cfg), Known: k.known(cfg)}
+		if k.notes != nil {
+			t.Notes = k.notes(d)
+		}
+		targets = append(targets, t)
 	}
 	if len(targets) == 0 {
 		return nil, fmt.Errorf("nothing to reconcile: no group file names an %s group for the targets %v", orList(systems), slices.Sorted(maps.Keys(only)))
@@ -169,8 +220,8 @@ func buildTargets(ctx context.Context, a *app, cfg *schema.Config, d *schema.Des
 // startSandbox starts the fakes and returns their endpoints.
 func startSandbox(a *app, cfg *schema.Config, d *schema.Desired) (map[string]endpoint, func()) {
 	sb := sandbox.Start(cfg, d)
-	fmt.Fprintf(a.stderr, "Sandbox: fake Okta at %s and fake GitLab at %s, seeded from %s with this drift:\n%s\n\n",
-		sb.Okta.URL(), sb.GitLab.URL(), a.configDir, sb.Describe())
+	fmt.Fprintf(a.stderr, "Sandbox: fake Okta at %s, fake GitLab at %s and fake GitHub at %s, seeded from %s with this drift:\n%s\n\n",
+		sb.Okta.URL(), sb.GitLab.URL(), sb.GitHub.URL, a.configDir, sb.Describe())
 	eps := map[string]endpoint{}
 	for _, k := range targetKinds() {
 		eps[k.name] = k.sandbox(sb)

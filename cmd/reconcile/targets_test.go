@@ -43,7 +43,7 @@ func TestEndpointsPreferTheEnvironmentAndTakeTokensOnlyFromIt(t *testing.T) {
 	if eps["gitlab"].URL != "https://gitlab.env" || eps["gitlab"].Token != "t" {
 		t.Errorf("gitlab: %+v", eps["gitlab"])
 	}
-	_, err := newProvider(t.Context(), &app{}, "okta", eps["okta"], 1, "planning")
+	_, err := newProvider(t.Context(), &app{}, "okta", eps["okta"], 1, setup{}, "planning")
 	if err == nil || !strings.Contains(err.Error(), "OKTA_API_TOKEN") || !strings.Contains(err.Error(), "--only gitlab") {
 		t.Errorf("a missing token names the variable and the way around it: %v", err)
 	}

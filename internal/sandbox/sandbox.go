@@ -1,4 +1,4 @@
-// Package sandbox runs the fake Okta and GitLab APIs in-process, seeded from
+// Package sandbox runs the fake Okta, GitLab and GitHub APIs in-process, seeded from
 // an access-config with realistic drift, so `reconcile --sandbox` shows a real
 // plan and `reconcile --sandbox --apply` a real convergence without any
 // credentials. It is a demonstration and a test fixture, nothing more.
@@ -10,23 +10,26 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/access-as-code/access/internal/githubfake"
 	"github.com/access-as-code/access/internal/gitlabfake"
 	"github.com/access-as-code/access/internal/oktafake"
 	"github.com/access-as-code/access/schema"
 )
 
-// Sandbox is a pair of seeded fakes.
+// Sandbox is the seeded fakes.
 type Sandbox struct {
 	Okta   *oktafake.Server
 	GitLab *gitlabfake.Server
+	GitHub *githubfake.Server
 	// Drift describes, one line each, how the fakes differ from the config.
 	Drift []string
 }
 
-// Close stops both fakes.
+// Close stops the fakes.
 func (s *Sandbox) Close() {
 	s.Okta.Close()
 	s.GitLab.Close()
+	s.GitHub.Close()
 }
 
 // Start seeds fakes so that they hold the desired state of cfg at d.Now,
@@ -93,6 +96,7 @@ func Start(cfg *schema.Config, d *schema.Desired) *Sandbox {
 		}
 	}
 	s.addExpired(cfg, d)
+	s.startGitHub(cfg, d)
 	return s
 }
 

@@ -1,7 +1,9 @@
-// Package github is the GitHub side of the pull-request workflow, over
-// go-github/v60: a pull request's author and head commit, the approvals that
-// still count, one PR comment updated in place (found by a hidden marker),
-// and commit statuses. Logins are returned as GitHub spells them; mapping
+// Package github talks to GitHub over go-github/v60. It holds two things:
+// the GitHub side of the pull-request workflow (Client: a pull request's
+// author and head commit, the approvals that still count, one PR comment
+// updated in place, commit statuses), and the "github" target (Provider:
+// org and team membership, read with GraphQL, written with REST, paced to
+// GitHub's limits). Logins are returned as GitHub spells them; mapping
 // them to users.yaml ids is the caller's job.
 package github
 
