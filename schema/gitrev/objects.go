@@ -7,9 +7,7 @@ import (
 	"io"
 
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
-	"github.com/go-git/go-git/v5/plumbing/format/packfile"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 	"github.com/go-git/go-git/v5/storage/filesystem/dotgit"
 )
@@ -18,18 +16,22 @@ import (
 // thousands of commits. go-git's storage hands out objects over 16 KiB (a
 // folder of 800 groups, a large group file) as lazy objects that open the
 // pack file again on every read; Objects keeps each pack open with its own
-// index and decodes objects in memory, sharing one delta-base cache. Loose
-// objects, and repositories not on disk, are read through go-git's storage.
-// Not safe for concurrent use.
+// index and decodes objects in memory (see pack), sharing one cache of
+// resolved objects. Loose objects, and repositories not on disk, are read
+// through go-git's storage. Not safe for concurrent use.
 type Objects struct {
-	repo  *Repo
-	packs []*packfile.Packfile
-	idx   []*idxfile.MemoryIndex
+	repo   *Repo
+	packs  []*pack
+	closer []io.Closer
+	cache  *packCache
+	rd     packReader
 }
 
 // Objects opens the repository's pack files; Close them when done.
 func (r *Repo) Objects() (*Objects, error) {
-	o := &Objects{repo: r}
+	// A walk reads each object just before its older version, which packs
+	// store as a delta of it: a small cache keeps the bases it needs.
+	o := &Objects{repo: r, cache: newPackCache(8 << 20), rd: newPackReader()}
 	st, ok := r.git.Storer.(*filesystem.Storage)
 	if !ok {
 		return o, nil // in memory: the storage reads directly
@@ -39,9 +41,6 @@ func (r *Repo) Objects() (*Objects, error) {
 	if err != nil {
 		return nil, fmt.Errorf("gitrev: list pack files: %w", err)
 	}
-	// A walk reads each object just before its older version, which packs
-	// store as a delta of it: a small cache keeps the bases it needs.
-	c := cache.NewObjectLRU(8 * cache.MiByte)
 	for _, h := range hashes {
 		idx, err := readIndex(dg, h)
 		if err != nil {
@@ -51,9 +50,8 @@ func (r *Repo) Objects() (*Objects, error) {
 		if err != nil {
 			return nil, errors.Join(fmt.Errorf("gitrev: open pack %s: %w", h, err), o.Close())
 		}
-		// No filesystem: the pack returns objects decoded in memory.
-		o.packs = append(o.packs, packfile.NewPackfileWithCache(idx, nil, f, c, 0))
-		o.idx = append(o.idx, idx)
+		o.packs = append(o.packs, &pack{f: f, idx: idx})
+		o.closer = append(o.closer, f)
 	}
 	return o, nil
 }
@@ -74,18 +72,33 @@ func readIndex(dg *dotgit.DotGit, h plumbing.Hash) (*idxfile.MemoryIndex, error)
 // Close closes the pack files.
 func (o *Objects) Close() error {
 	var errs []error
-	for _, p := range o.packs {
-		errs = append(errs, p.Close())
+	for _, c := range o.closer {
+		errs = append(errs, c.Close())
 	}
-	o.packs, o.idx = nil, nil
+	o.packs, o.closer = nil, nil
 	return errors.Join(errs...)
 }
 
 // Read is the content of object h, which must be of type t. The whole
 // object is read, to its end, and checked against the size its header
-// gives: a short read is an error, never a shorter file.
+// gives: a short read is an error, never a shorter file. The bytes may be
+// shared with later reads of h: the caller must not modify them.
 func (o *Objects) Read(h plumbing.Hash, t plumbing.ObjectType) ([]byte, error) {
-	obj, err := o.find(h, t)
+	for i, p := range o.packs {
+		off, err := p.idx.FindOffset(h)
+		if err != nil {
+			continue
+		}
+		obj, err := o.readPacked(i, off, 0)
+		if err != nil {
+			return nil, fmt.Errorf("%s %s: %w", t, h, err)
+		}
+		if obj.typ != t {
+			return nil, fmt.Errorf("%s %s: %w", t, h, plumbing.ErrObjectNotFound)
+		}
+		return obj.data, nil
+	}
+	obj, err := o.repo.git.Storer.EncodedObject(t, h)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", t, h, err)
 	}
@@ -94,23 +107,6 @@ func (o *Objects) Read(h plumbing.Hash, t plumbing.ObjectType) ([]byte, error) {
 		return nil, fmt.Errorf("%s %s: %w", t, h, err)
 	}
 	return data, nil
-}
-
-func (o *Objects) find(h plumbing.Hash, t plumbing.ObjectType) (plumbing.EncodedObject, error) {
-	for i, idx := range o.idx {
-		if ok, _ := idx.Contains(h); !ok {
-			continue
-		}
-		obj, err := o.packs[i].Get(h)
-		if err != nil {
-			return nil, err
-		}
-		if obj.Type() != t {
-			return nil, plumbing.ErrObjectNotFound
-		}
-		return obj, nil
-	}
-	return o.repo.git.Storer.EncodedObject(t, h)
 }
 
 // ReadAll reads an object's content to its end (io.ReadAll, into a buffer
