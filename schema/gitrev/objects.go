@@ -50,7 +50,14 @@ func (r *Repo) Objects() (*Objects, error) {
 		if err != nil {
 			return nil, errors.Join(fmt.Errorf("gitrev: open pack %s: %w", h, err), o.Close())
 		}
-		o.packs = append(o.packs, &pack{f: f, idx: idx})
+		p := &pack{f: f, idx: idx}
+		if size, err := f.Seek(0, io.SeekEnd); err == nil && size <= maxPackInMemory {
+			p.data = make([]byte, size)
+			if _, err := f.ReadAt(p.data, 0); err != nil {
+				return nil, errors.Join(fmt.Errorf("gitrev: read pack %s: %w", h, err), o.Close(), f.Close())
+			}
+		}
+		o.packs = append(o.packs, p)
 		o.closer = append(o.closer, f)
 	}
 	return o, nil

@@ -12,7 +12,6 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
-	"github.com/go-git/go-git/v5/plumbing/format/packfile"
 )
 
 // pack reads objects straight from one pack file, following the format of
@@ -24,9 +23,14 @@ import (
 // users.yaml spent a fifth of its time there. Here objects are cached by
 // their offset, which needs no hashing.
 type pack struct {
-	f   io.ReaderAt
-	idx *idxfile.MemoryIndex
+	f    io.ReaderAt
+	data []byte // the whole pack, when small enough to read at once
+	idx  *idxfile.MemoryIndex
 }
+
+// maxPackInMemory: a pack up to this size is read whole (one read instead
+// of one per object); a larger one is read object by object.
+const maxPackInMemory = 32 << 20
 
 // maxDeltaDepth bounds a chain of deltas (git writes at most 4095), so a
 // corrupt pack whose deltas form a cycle is an error, not a stack overflow.
@@ -90,11 +94,18 @@ func (c *packCache) put(k packKey, o packObject) {
 // packReader holds the buffers reused across reads.
 type packReader struct {
 	br *bufio.Reader
+	mr *bytes.Reader
 	zr io.ReadCloser
 }
 
 func newPackReader() packReader {
-	return packReader{br: bufio.NewReaderSize(nil, 16<<10)}
+	return packReader{br: bufio.NewReaderSize(nil, 16<<10), mr: bytes.NewReader(nil)}
+}
+
+// byteReader is what zlib reads from without a buffer of its own.
+type byteReader interface {
+	io.Reader
+	io.ByteReader
 }
 
 // readPacked resolves the object at offset off of pack pi.
@@ -107,8 +118,17 @@ func (o *Objects) readPacked(pi int, off int64, depth int) (packObject, error) {
 		return packObject{}, errors.New("pack: delta chain too deep (a cycle?)")
 	}
 	p := o.packs[pi]
-	br := o.rd.br
-	br.Reset(io.NewSectionReader(p.f, off, math.MaxInt64-off))
+	var br byteReader
+	if p.data != nil {
+		if off >= int64(len(p.data)) {
+			return packObject{}, fmt.Errorf("pack offset %d: past the end of the pack", off)
+		}
+		o.rd.mr.Reset(p.data[off:])
+		br = o.rd.mr
+	} else {
+		o.rd.br.Reset(io.NewSectionReader(p.f, off, math.MaxInt64-off))
+		br = o.rd.br
+	}
 	typ, size, err := readObjectHeader(br)
 	if err != nil {
 		return packObject{}, fmt.Errorf("pack offset %d: %w", off, err)
@@ -158,11 +178,11 @@ func (o *Objects) readPacked(pi int, off int64, depth int) (packObject, error) {
 }
 
 func (o *Objects) patch(k packKey, base packObject, delta []byte) (packObject, error) {
-	data, err := packfile.PatchDelta(base.data, delta)
+	data, err := patchDelta(base.data, delta)
 	if err != nil {
 		return packObject{}, fmt.Errorf("pack offset %d: %w", k.off, err)
 	}
-	obj := packObject{base.typ, data[:len(data):len(data)]}
+	obj := packObject{base.typ, data}
 	o.cache.put(k, obj)
 	return obj, nil
 }
@@ -187,7 +207,7 @@ func (o *Objects) readAny(h plumbing.Hash, depth int) (packObject, error) {
 
 // inflate reads the zlib stream at br, which must hold exactly size bytes
 // and end there (its checksum is checked at the end).
-func (o *Objects) inflate(br *bufio.Reader, size int64) ([]byte, error) {
+func (o *Objects) inflate(br byteReader, size int64) ([]byte, error) {
 	var err error
 	if o.rd.zr == nil {
 		o.rd.zr, err = zlib.NewReader(br)
@@ -254,4 +274,88 @@ func readDeltaOffset(br io.ByteReader) (int64, error) {
 		off = (off+1)<<7 | int64(c&0x7f)
 	}
 	return off, nil
+}
+
+// patchDelta applies a git delta (pack-format: "Deltified representation")
+// to src, into one buffer of the target's size: go-git's PatchDelta grows
+// its buffer in steps, clearing and copying a 200 KB file several times.
+func patchDelta(src, delta []byte) ([]byte, error) {
+	srcSize, delta, err := deltaSize(delta)
+	if err != nil {
+		return nil, err
+	}
+	if srcSize != len(src) {
+		return nil, fmt.Errorf("delta for a base of %d bytes applied to one of %d", srcSize, len(src))
+	}
+	size, delta, err := deltaSize(delta)
+	if err != nil {
+		return nil, err
+	}
+	// Every instruction yields at most 64 KiB (a copy) from a few bytes: a
+	// target size beyond that is corrupt, and would be a huge allocation.
+	if size > (len(delta)+1)<<16 {
+		return nil, errors.New("delta target size larger than the delta can produce")
+	}
+	out := make([]byte, 0, size)
+	for len(delta) > 0 {
+		cmd := delta[0]
+		delta = delta[1:]
+		switch {
+		case cmd&0x80 != 0: // copy from src: offset and size bytes as flagged
+			var off, n int
+			for i := range 4 {
+				if cmd&(1<<i) != 0 {
+					if len(delta) == 0 {
+						return nil, errors.New("truncated delta copy")
+					}
+					off |= int(delta[0]) << (8 * i)
+					delta = delta[1:]
+				}
+			}
+			for i := range 3 {
+				if cmd&(0x10<<i) != 0 {
+					if len(delta) == 0 {
+						return nil, errors.New("truncated delta copy")
+					}
+					n |= int(delta[0]) << (8 * i)
+					delta = delta[1:]
+				}
+			}
+			if n == 0 {
+				n = 0x10000
+			}
+			if off+n > len(src) || len(out)+n > size {
+				return nil, errors.New("delta copy out of bounds")
+			}
+			out = append(out, src[off:off+n]...)
+		case cmd != 0: // insert the next cmd bytes
+			n := int(cmd)
+			if n > len(delta) || len(out)+n > size {
+				return nil, errors.New("delta insert out of bounds")
+			}
+			out = append(out, delta[:n]...)
+			delta = delta[n:]
+		default:
+			return nil, errors.New("delta instruction 0 is reserved")
+		}
+	}
+	if len(out) != size {
+		return nil, fmt.Errorf("delta produced %d bytes of %d", len(out), size)
+	}
+	return out, nil
+}
+
+// deltaSize reads a delta's little-endian base-128 size.
+func deltaSize(d []byte) (int, []byte, error) {
+	n := 0
+	for i, shift := 0, 0; i < len(d); i, shift = i+1, shift+7 {
+		if shift > 56 {
+			break
+		}
+		n |= int(d[i]&0x7f) << shift
+		if d[i]&0x80 == 0 {
+			return n, d[i+1:], nil
+		}
+	}
+	return 0, nil, errors.New("bad delta size")
 }

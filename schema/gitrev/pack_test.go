@@ -53,9 +53,11 @@ func packedRepo(t testing.TB, refDelta bool) string {
 }
 
 // Every object read from the pack directly is the object go-git's storage
-// reads, through chains of offset and hash deltas.
+// reads, through chains of offset and hash deltas, from a pack read whole
+// or object by object.
 func TestObjectsReadsPackedDeltasAsGoGitDoes(t *testing.T) {
-	for _, refDelta := range []bool{false, true} {
+	for _, c := range []struct{ refDelta, whole bool }{{false, true}, {true, true}, {false, false}} {
+		refDelta := c.refDelta
 		dir := packedRepo(t, refDelta)
 		repo, err := Open(filepath.Join(dir, "access-config"))
 		if err != nil {
@@ -65,8 +67,11 @@ func TestObjectsReadsPackedDeltasAsGoGitDoes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(objs.packs) != 1 {
-			t.Fatalf("Objects opened %d packs; want 1", len(objs.packs))
+		if len(objs.packs) != 1 || objs.packs[0].data == nil {
+			t.Fatalf("Objects opened %d packs, not read whole; want 1, read whole (a small pack)", len(objs.packs))
+		}
+		if !c.whole {
+			objs.packs[0].data = nil
 		}
 		ref, err := git.PlainOpen(dir)
 		if err != nil {
@@ -150,9 +155,29 @@ func FuzzPackCorrupt(f *testing.F) {
 	f.Fuzz(func(t *testing.T, pos uint32, b byte) {
 		bad := bytes.Clone(data)
 		bad[int(pos)%len(bad)] = b
-		objs := &Objects{repo: repo, packs: []*pack{{f: bytes.NewReader(bad), idx: idx}}, cache: newPackCache(1 << 20), rd: newPackReader()}
-		for _, h := range hashes {
-			objs.Read(h, plumbing.BlobObject)
+		for _, p := range []*pack{{f: bytes.NewReader(bad), idx: idx}, {data: bad, idx: idx}} {
+			objs := &Objects{repo: repo, packs: []*pack{p}, cache: newPackCache(1 << 20), rd: newPackReader()}
+			for _, h := range hashes {
+				objs.Read(h, plumbing.BlobObject)
+			}
+		}
+	})
+}
+
+// FuzzPatchDelta: any delta applied to any base gives the size the delta
+// announces, or an error; never a panic.
+func FuzzPatchDelta(f *testing.F) {
+	f.Add([]byte("hello world"), []byte{11, 5, 0x90, 5})                 // copy 5 bytes from 0
+	f.Add([]byte("hello world"), []byte{11, 7, 0x91, 6, 5, 2, 'o', 'k'}) // copy, insert
+	f.Add([]byte(""), []byte{0, 0x80, 0x80, 4, 0x80})
+	f.Fuzz(func(t *testing.T, src, delta []byte) {
+		out, err := patchDelta(src, delta)
+		if err != nil {
+			return
+		}
+		_, rest, _ := deltaSize(delta)
+		if want, _, _ := deltaSize(rest); len(out) != want {
+			t.Errorf("patchDelta = %d bytes; the delta announces %d", len(out), want)
 		}
 	})
 }
