@@ -96,14 +96,14 @@ func (w *walker) stepGroup(child, parent *snap, st *state) ([]Event, *state, err
 		if a == b && !w.rolesChanged(child, parent, w.group(cur, a)) {
 			return nil, st, nil
 		}
-		if before, who, ok := w.carry(child, parent, cur, st.grants); ok {
+		if after, who, ok := w.carry(child, parent, cur, st.grants); ok {
 			var events []Event
 			for _, u := range who {
-				if e, ok := compare(cur, u, before[u], st.grants[u]); ok {
+				if e, ok := compare(cur, u, st.grants[u], after[u]); ok {
 					events = append(events, e)
 				}
 			}
-			return events, &state{subj: st.subj, name: old, grants: before}, nil
+			return events, st, nil
 		}
 	}
 	before, _ := w.grantsOf(parent, old)
@@ -157,13 +157,15 @@ func (w *walker) sameFor(c change, u string) bool {
 // plainFastPath is off only in the test that checks it changes nothing.
 var plainFastPath = true
 
-// carry computes the parent's grants of group name from the child's,
-// grants, when its file changed only by plain member lines ("  - ID") and
-// none of its roles changed: only the people on those lines are compiled
-// again, and the parent's version is derived from the child's parsed one
-// instead of being parsed (the group of everyone has thousands of lines
-// and changes with every onboarding). It returns the grants, the people
-// whose grant may differ, and false when the change is of another kind.
+// carry turns the child's grants of group name into the parent's, in
+// place (the group of everyone has thousands of grants: a copy per commit
+// cost more than the rest of the step), when its file changed only by
+// plain member lines ("  - ID") and none of its roles changed: only the
+// people on those lines are compiled again, and the parent's version is
+// derived from the child's parsed one instead of being parsed (that group
+// changes with every onboarding). It returns the child's grants of the
+// people whose grant may differ, those people, and false (grants
+// untouched) when the change is of another kind.
 func (w *walker) carry(child, parent *snap, name string, grants map[string]*schema.Grant) (map[string]*schema.Grant, []string, bool) {
 	a, b := entry(child.groups, name), entry(parent.groups, name)
 	if !plainFastPath || a.IsZero() || b.IsZero() {
@@ -178,9 +180,8 @@ func (w *walker) carry(child, parent *snap, name string, grants map[string]*sche
 	if !ok {
 		return nil, nil, false
 	}
-	before := maps.Clone(grants)
 	if !inMembers(ta, at) {
-		return before, nil, true // owners, or text: nobody's grant changes
+		return nil, nil, true // owners, or text: nobody's grant changes
 	}
 	who := map[string]bool{}
 	for _, id := range onlyA {
@@ -203,13 +204,17 @@ func (w *walker) carry(child, parent *snap, name string, grants map[string]*sche
 	if _, ok := w.groups[b]; !ok {
 		w.keepGroup(b, &gb)
 	}
+	after := map[string]*schema.Grant{}
 	for id := range who {
-		delete(before, id)
+		if g, ok := grants[id]; ok {
+			after[id] = g
+		}
+		delete(grants, id)
 	}
 	for id, g := range w.compile(parent, &gb, who) {
-		before[id] = g
+		grants[id] = g
 	}
-	return before, slices.Sorted(maps.Keys(who)), true
+	return after, slices.Sorted(maps.Keys(who)), true
 }
 
 // compare makes the event for one grant moving from b (before) to a (after).
