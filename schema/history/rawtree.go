@@ -79,8 +79,15 @@ func (t *rawTree) find(name string) plumbing.Hash {
 	var h plumbing.Hash
 	want := []byte(name + ".yaml")
 	for e, off := t.next(0); off >= 0; e, off = t.next(off) {
-		if !e.dir && bytes.Equal(e.name, want) {
-			copy(h[:], e.hash)
+		if e.dir {
+			continue
+		}
+		// Entries are sorted by name (a folder's as name+"/"): past a file
+		// named after want, want cannot follow.
+		if c := bytes.Compare(e.name, want); c >= 0 {
+			if c == 0 {
+				copy(h[:], e.hash)
+			}
 			break
 		}
 	}

@@ -66,3 +66,24 @@ func TestCommonPrefix(t *testing.T) {
 		t.Errorf("prefix of a prefix = %d", got)
 	}
 }
+
+// find stops at the first file sorted after the one it looks for: every
+// file is still found, and names between, before and after are not.
+func TestRawTreeFindStopsPastTheName(t *testing.T) {
+	files := map[string]string{"a.yaml": "1", "b-x.yaml": "2", "b.yaml": "3", "c.yaml": "4", "notes.txt": "5"}
+	tr := rawOf(files)
+	for n, content := range files {
+		name, ok := trimYAML(n)
+		if !ok {
+			continue
+		}
+		if got, want := tr.find(name), plumbing.ComputeHash(plumbing.BlobObject, []byte(content)); got != want {
+			t.Errorf("find(%q) = %s; want %s", name, got, want)
+		}
+	}
+	for _, name := range []string{"0", "aa", "b-", "bb", "d", "notes"} {
+		if got := (&rawTree{data: tr.data}).find(name); !got.IsZero() {
+			t.Errorf("find(%q) = %s; want none", name, got)
+		}
+	}
+}
