@@ -80,14 +80,9 @@ func Find(ctx context.Context, repo *gitrev.Repo, name string, person func(users
 			found.Older = found.Group == "" && c.NumParents() > 0
 			break
 		}
-		if c.NumParents() == 0 {
-			break
+		if c, err = w.parent(c); err != nil {
+			return found, err
 		}
-		parent, err := c.Parent(0)
-		if err != nil {
-			return found, fmt.Errorf("history: parent of %.12s: %w", c.Hash, err)
-		}
-		c = parent
 	}
 	return found, nil
 }

@@ -179,11 +179,9 @@ func snapshots(ctx context.Context, repo *gitrev.Repo, head *object.Commit) <-ch
 		}
 		for {
 			var parent *object.Commit
-			if c.NumParents() > 0 {
-				if parent, err = c.Parent(0); err != nil {
-					send(snapResult{err: fmt.Errorf("history: parent of %s: %w", c.Hash, err)})
-					return
-				}
+			if parent, err = pw.parent(c); err != nil {
+				send(snapResult{err: err})
+				return
 			}
 			ps := &snap{}
 			if parent != nil {
@@ -331,6 +329,30 @@ func entry(t *rawTree, name string) plumbing.Hash {
 		return plumbing.ZeroHash
 	}
 	return t.find(name)
+}
+
+// parent is c's first parent, nil at the root. It is read through the
+// walker's pack reader: go-git's storage reads each of thousands of commits
+// from the pack file with system calls of its own.
+func (w *walker) parent(c *object.Commit) (*object.Commit, error) {
+	if c.NumParents() == 0 {
+		return nil, nil
+	}
+	h := c.ParentHashes[0]
+	data, err := w.objs.Read(h, plumbing.CommitObject)
+	if err != nil {
+		return nil, fmt.Errorf("history: parent of %s: %w", c.Hash, err)
+	}
+	obj := &plumbing.MemoryObject{}
+	obj.SetType(plumbing.CommitObject)
+	if _, err := obj.Write(data); err != nil {
+		return nil, err
+	}
+	p := &object.Commit{}
+	if err := p.Decode(obj); err != nil {
+		return nil, fmt.Errorf("history: parent of %s: %w", c.Hash, err)
+	}
+	return p, nil
 }
 
 func (w *walker) blob(h plumbing.Hash) ([]byte, error) {
