@@ -29,8 +29,9 @@ type pack struct {
 }
 
 // maxPackInMemory: a pack up to this size is read whole (one read instead
-// of one per object); a larger one is read object by object.
-const maxPackInMemory = 32 << 20
+// of one per object; a walk holds two copies at once); a larger one is
+// read object by object.
+const maxPackInMemory = 16 << 20
 
 // maxDeltaDepth bounds a chain of deltas (git writes at most 4095), so a
 // corrupt pack whose deltas form a cycle is an error, not a stack overflow.
