@@ -126,7 +126,7 @@ func addOkta(d *Desired, g *Group, ids []string, grants map[string]*Grant, users
 		if _, ok := target[login]; ok {
 			continue // first config group by name wins; validation rejects shared Okta groups
 		}
-		target[login] = OktaGrant{User: id, Login: login, OktaID: u.OktaID, ConfigGroup: g.Name, Reason: grants[id].Reason}
+		target[login] = OktaGrant{User: id, Login: login, OktaID: u.OktaID, ConfigGroup: g.Name, Reason: grants[id].Reason, Until: grants[id].Until}
 	}
 }
 
@@ -142,10 +142,16 @@ func addGitLab(d *Desired, g *Group, t GitLabTarget, ids []string, grants map[st
 			continue // no GitLab username: no GitLab access
 		}
 		if cur, ok := target[u.GitLab]; ok && cur.Level.Value() >= t.Access.Value() {
-			continue // highest level wins; on a tie the first group by name keeps it
+			// highest level wins; on a tie the first group by name keeps it,
+			// and the level lasts as long as the latest of them
+			if cur.Level.Value() == t.Access.Value() && endsLater(grants[id].Until, cur.Until) {
+				cur.Until = grants[id].Until
+				target[u.GitLab] = cur
+			}
+			continue
 		}
 		target[u.GitLab] = GitLabGrant{User: id, Username: u.GitLab, GitLabID: u.GitLabID,
-			Level: t.Access, ConfigGroup: g.Name, Reason: grants[id].Reason}
+			Level: t.Access, ConfigGroup: g.Name, Reason: grants[id].Reason, Until: grants[id].Until}
 	}
 }
 

@@ -81,9 +81,17 @@ func (c *githubCompiler) add(g *Group, t GitHubTarget, ids []string, grants map[
 
 // putGitHub keeps the highest role; at the same role an explicit org grant
 // beats an implied one, else the first (group by name) stays.
+// At the same role the membership lasts as long as the latest of the grants.
 func putGitHub(m map[string]GitHubGrant, gr GitHubGrant) {
 	cur, ok := m[gr.User]
+	if ok && cur.Role.Rank() == gr.Role.Rank() && endsLater(cur.Until, gr.Until) {
+		gr.Until = cur.Until
+	}
 	if ok && (cur.Role.Rank() > gr.Role.Rank() || cur.Role.Rank() == gr.Role.Rank() && (!cur.Implied || gr.Implied)) {
+		if cur.Role.Rank() == gr.Role.Rank() {
+			cur.Until = gr.Until // the latest of the two
+			m[gr.User] = cur
+		}
 		return
 	}
 	m[gr.User] = gr

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"testing"
+	"time"
 )
 
 // TestCompileGitHub checks the GitHub part of the desired state on the
@@ -95,5 +96,24 @@ func TestCompileGitHubExplicitBeatsImplied(t *testing.T) {
 	}
 	if _, ok := gh.Teams["Acme/t"]; !ok {
 		t.Errorf("team keys use the org as access.yaml writes it: %v", slices.Sorted(maps.Keys(gh.Teams)))
+	}
+}
+
+// A membership two groups give at the same role lasts as long as the later.
+func TestCompileGitHubKeepsTheLatestEndAtOneRole(t *testing.T) {
+	soon, later := exampleNow.Add(24*time.Hour), exampleNow.Add(90*24*time.Hour)
+	cfg := &Config{
+		Settings: Settings{GitHub: GitHubSettings{Orgs: []string{"acme"}}},
+		Users:    []*User{{ID: "a", GitHub: "a-gh"}},
+		Groups: map[string]*Group{
+			"1-soon":  {Name: "1-soon", GitHub: []GitHubTarget{{Org: "acme", Team: "t", Role: GitHubMember}}, Members: []Member{{Ref: Ref{User: "a"}, Until: &soon}}},
+			"2-later": {Name: "2-later", GitHub: []GitHubTarget{{Org: "acme", Team: "t", Role: GitHubMember}}, Members: []Member{{Ref: Ref{User: "a"}, Until: &later}}},
+		},
+	}
+	gh := Compile(cfg, exampleNow).GitHub
+	for what, g := range map[string]GitHubGrant{"team": gh.Teams["acme/t"].Members["a"], "org": gh.Orgs["acme"].Members["a"]} {
+		if g.Until == nil || !g.Until.Equal(later) {
+			t.Errorf("%s membership ends %v, want %s (the later of its two groups)", what, g.Until, later)
+		}
 	}
 }

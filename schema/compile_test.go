@@ -146,3 +146,28 @@ func TestCompileSkipsUnknownReferences(t *testing.T) {
 		t.Error("an unknown user must not be granted anything")
 	}
 }
+
+func TestGrantEqualComparesEndsReasonsAndPaths(t *testing.T) {
+	at := func(d int) *time.Time { t := time.Date(2026, 1, d, 0, 0, 0, 0, time.UTC); return &t }
+	g := func() *Grant {
+		return &Grant{User: "bob", Until: at(9), Reason: "INC-1", Via: []Path{{Until: at(9), Reason: "INC-1"}, {Role: "eng"}}}
+	}
+	if !g().Equal(g()) || !(*Grant)(nil).Equal(nil) {
+		t.Fatal("equal grants differ")
+	}
+	for name, edit := range map[string]func(*Grant){
+		"user":        func(x *Grant) { x.User = "carol" },
+		"until":       func(x *Grant) { x.Until = at(10) },
+		"reason":      func(x *Grant) { x.Reason = "INC-2" },
+		"path until":  func(x *Grant) { x.Via[0].Until = nil },
+		"path reason": func(x *Grant) { x.Via[0].Reason = "INC-2" },
+		"path role":   func(x *Grant) { x.Via[1].Role = "ops" },
+		"paths":       func(x *Grant) { x.Via = x.Via[:1] },
+	} {
+		x := g()
+		edit(x)
+		if g().Equal(x) || x.Equal(g()) || g().Equal(nil) {
+			t.Errorf("a grant with another %s is equal", name)
+		}
+	}
+}

@@ -18,6 +18,25 @@ type Grant struct {
 	Via    []Path     `json:"via"`              // direct first, then roles by name
 }
 
+// Equal reports whether g and o grant the same: the same end and reason,
+// and the same paths (role, end, reason) in the same order. A change of
+// any of them is a change a reviewer must see. Two nil grants are equal.
+func (g *Grant) Equal(o *Grant) bool {
+	if g == nil || o == nil {
+		return g == nil && o == nil
+	}
+	if g.User != o.User || !sameEnd(g.Until, o.Until) || g.Reason != o.Reason || len(g.Via) != len(o.Via) {
+		return false
+	}
+	for i := range g.Via {
+		x, y := g.Via[i], o.Via[i]
+		if x.Role != y.Role || !sameEnd(x.Until, y.Until) || x.Reason != y.Reason {
+			return false
+		}
+	}
+	return true
+}
+
 // OktaGrant is one person's desired membership of one Okta group.
 type OktaGrant struct {
 	User        string // user id
@@ -25,6 +44,7 @@ type OktaGrant struct {
 	OktaID      string // pinned Okta user id, if any
 	ConfigGroup string // the group file granting it (first by name when several)
 	Reason      string
+	Until       *time.Time // the config group grant's end; nil = no end
 }
 
 // GitLabGrant is one person's desired membership of one GitLab group.
@@ -35,6 +55,9 @@ type GitLabGrant struct {
 	Level       AccessLevel
 	ConfigGroup string // the group file that gives the highest level
 	Reason      string
+	// Until is when the level ends: the latest end of the config groups
+	// that give it; nil = no end.
+	Until *time.Time
 }
 
 // GitHubGrant is one person's desired membership of one GitHub org or team.

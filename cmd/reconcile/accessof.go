@@ -45,12 +45,15 @@ before that date and evaluated at that instant: "what did they have then?".`,
 				if err != nil {
 					return fmt.Errorf("--at: %w", err)
 				}
-				fsys, c, err := gitrev.ConfigAt(cmd.Context(), a.configDir, at)
+				fsys, c, done, err := gitrev.ConfigAt(cmd.Context(), a.configDir, at)
 				if err != nil {
 					return fmt.Errorf("--at %s: %w", atFlag, err)
 				}
 				commit = &c
 				cfg, err = schema.Check(fsys, at)
+				if cerr := done(); cerr != nil && err == nil {
+					return fmt.Errorf("--at %s: %w", atFlag, cerr)
+				}
 				if err != nil {
 					return invalidConfigError(fmt.Sprintf("%s at commit %.12s", a.configDir, c.Hash), err)
 				}

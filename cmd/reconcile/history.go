@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -24,11 +25,14 @@ date, commit, pull request number (from "Merge pull request #N" or a squash
 merge's "(#N)"), author, and what was gained, lost or changed, directly or
 through a role, with until and reason. A renamed group file is followed.
 
-The name is looked up in the current config: a group name, else any user
-identifier (id, email, Okta, GitLab or GitHub login). For a group or user
-that no longer exists, write group/NAME or user/ID. Grants are shown as
-written: an until passing is not a commit, so each gain shows its until.`,
+The name is looked up in the current config: a group name or any user
+identifier (id, email, Okta, GitLab or GitHub login). A name the current
+config does not know (a person who left, a deleted group) is searched for in
+the history. A name that is both a group and a person must be written
+group/NAME or user/ID. Grants are shown as written: an until passing is not a
+commit, so each gain shows its until.`,
 		Example: `  reconcile history alice
+  reconcile history former.colleague@example.com
   reconcile history group/backend --since 2026-01-01 --format json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -48,11 +52,15 @@ written: an until passing is not a commit, so each gain shows its until.`,
 				return err
 			}
 			defer repo.Close()
-			subj, err := history.ResolveSubject(repo, args[0])
+			subj, watch, err := history.ResolveSubject(cmd.Context(), repo, args[0])
 			if err != nil {
 				return err
 			}
+			opts.Group = watch
 			events, err := history.Walk(cmd.Context(), repo, subj, opts)
+			if errors.Is(err, history.ErrAlsoAGroup) {
+				return history.Ambiguous(args[0], subj.Name, " in the history")
+			}
 			if err != nil {
 				return err
 			}

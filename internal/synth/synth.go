@@ -68,6 +68,8 @@ type Org struct {
 	Groups []Group
 	Roles  []Role
 	Apps   []App
+	// left marks people who have left (GenerateHistory): not in users.yaml.
+	left map[int]bool
 }
 
 // User is one person.

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -102,5 +103,64 @@ func TestOptionsAreChecked(t *testing.T) {
 		if _, err := Build(o); err == nil {
 			t.Errorf("Build(%+v) accepted", o)
 		}
+	}
+}
+
+// A generated history has the shape it promises: users.yaml changes in most
+// commits, the veteran joins many groups, the departed person is gone from
+// every file at the end, and the last commit's config validates.
+func TestGenerateHistoryHasItsShape(t *testing.T) {
+	h := HistoryOptions{Org: Options{Users: 120, Groups: 60, Roles: 8, Apps: 2, Memberships: 900, Seed: 3}, Commits: 400,
+		Start: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), Step: 25 * time.Hour}
+	files := map[string][]byte{}
+	commits, usersChanged := 0, 0
+	names, err := GenerateHistory(h, func(c Commit) error {
+		commits++
+		if _, ok := c.Files["users.yaml"]; ok {
+			usersChanged++
+		}
+		for p, d := range c.Files {
+			files[p] = d
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if commits != h.Commits || usersChanged < commits/2 {
+		t.Errorf("%d commits, %d change users.yaml; want %d, most", commits, usersChanged, h.Commits)
+	}
+	veteran := 0
+	for p, d := range files {
+		if strings.HasPrefix(p, "groups/") && strings.Contains(string(d), names.Veteran+"\n") {
+			veteran++
+		}
+		if strings.Contains(string(d), names.Departed) {
+			t.Errorf("%s still names %s, who left", p, names.Departed)
+		}
+	}
+	if veteran < 10 {
+		t.Errorf("veteran in %d groups at the end; want many", veteran)
+	}
+	dir := t.TempDir()
+	for p, d := range files {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, p), d, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg, err := schema.CheckDir(dir, h.Start.Add(time.Duration(h.Commits)*h.Step))
+	if err != nil {
+		for i, e := range schema.Errors(err) {
+			if i < 5 {
+				t.Error(e)
+			}
+		}
+		t.Fatal("the last commit's config does not validate")
+	}
+	if len(cfg.Users) != names.People {
+		t.Errorf("%d people in users.yaml, names say %d", len(cfg.Users), names.People)
 	}
 }

@@ -77,7 +77,10 @@ func (org *Org) writeSettings(w io.Writer) {
 
 func (org *Org) writeUsers(w io.Writer) {
 	fmt.Fprintln(w, "users:")
-	for _, u := range org.Users {
+	for i, u := range org.Users {
+		if org.left[i] {
+			continue
+		}
 		fmt.Fprintf(w, "  - id: %s\n    name: %s\n    email: %s\n", u.ID, u.Name, u.Email)
 		if u.GitLab != "" {
 			fmt.Fprintf(w, "    gitlab: %s\n", u.GitLab)

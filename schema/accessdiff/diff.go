@@ -156,7 +156,7 @@ func people(base, head Side, renamed map[string]string) []Person {
 			h := hg[u]
 			if b := bg[u]; b == nil {
 				add(u, Change{Kind: KindGroup, Op: OpGain, Name: name, Via: h.Via, Until: h.Until, Reason: h.Reason})
-			} else if !sameGrant(b, h) {
+			} else if !h.Equal(b) {
 				add(u, Change{Kind: KindGroup, Op: OpChange, Name: name, Via: h.Via, OldVia: b.Via, Until: h.Until, OldUntil: b.Until, Reason: h.Reason})
 			}
 		}
@@ -185,7 +185,7 @@ func people(base, head Side, renamed map[string]string) []Person {
 		hm := indexOkta(head.Desired.Okta[og])
 		for _, u := range slices.Sorted(maps.Keys(hm)) {
 			if _, ok := bm[u]; !ok {
-				add(u, Change{Kind: KindOkta, Op: OpGain, Name: og, Group: hm[u].ConfigGroup, Reason: hm[u].Reason})
+				add(u, Change{Kind: KindOkta, Op: OpGain, Name: og, Group: hm[u].ConfigGroup, Until: hm[u].Until, Reason: hm[u].Reason})
 			}
 		}
 		if _, managed := base.Desired.Okta[og]; !managed {
@@ -193,7 +193,7 @@ func people(base, head Side, renamed map[string]string) []Person {
 		}
 		for _, u := range slices.Sorted(maps.Keys(bm)) {
 			if _, ok := hm[u]; !ok {
-				add(u, Change{Kind: KindOkta, Op: OpLose, Name: og, Group: bm[u].ConfigGroup})
+				add(u, Change{Kind: KindOkta, Op: OpLose, Name: og, Group: bm[u].ConfigGroup, OldUntil: bm[u].Until})
 			}
 		}
 	}
@@ -206,9 +206,10 @@ func people(base, head Side, renamed map[string]string) []Person {
 			b, ok := bm[u]
 			switch {
 			case !ok:
-				add(u, Change{Kind: KindGitLab, Op: OpGain, Name: gp, Group: h.ConfigGroup, Level: string(h.Level), Reason: h.Reason})
+				add(u, Change{Kind: KindGitLab, Op: OpGain, Name: gp, Group: h.ConfigGroup, Level: string(h.Level), Until: h.Until, Reason: h.Reason})
 			case b.Level != h.Level:
-				add(u, Change{Kind: KindGitLab, Op: OpChange, Name: gp, Group: h.ConfigGroup, Level: string(h.Level), OldLevel: string(b.Level), Reason: h.Reason})
+				add(u, Change{Kind: KindGitLab, Op: OpChange, Name: gp, Group: h.ConfigGroup, Level: string(h.Level), OldLevel: string(b.Level),
+					Until: h.Until, OldUntil: b.Until, Reason: h.Reason})
 			}
 		}
 		if !managed {
@@ -216,7 +217,7 @@ func people(base, head Side, renamed map[string]string) []Person {
 		}
 		for _, u := range slices.Sorted(maps.Keys(bm)) {
 			if _, ok := hm[u]; !ok {
-				add(u, Change{Kind: KindGitLab, Op: OpLose, Name: gp, Group: bm[u].ConfigGroup, OldLevel: string(bm[u].Level)})
+				add(u, Change{Kind: KindGitLab, Op: OpLose, Name: gp, Group: bm[u].ConfigGroup, OldLevel: string(bm[u].Level), OldUntil: bm[u].Until})
 			}
 		}
 	}
@@ -293,20 +294,6 @@ func gitlabMembers(m map[string]schema.GitLabGrant) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// sameGrant: same end and the same set of paths (role names, ends, reasons).
-func sameGrant(a, b *schema.Grant) bool {
-	if !sameTime(a.Until, b.Until) || len(a.Via) != len(b.Via) {
-		return false
-	}
-	for i := range a.Via {
-		x, y := a.Via[i], b.Via[i]
-		if x.Role != y.Role || !sameTime(x.Until, y.Until) {
-			return false
-		}
-	}
-	return true
 }
 
 func sameTime(a, b *time.Time) bool {

@@ -2,6 +2,8 @@ package accessdiff
 
 import (
 	"bytes"
+	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -156,7 +158,7 @@ func TestGitLabLevelChangeAndOwnerChangeAreReported(t *testing.T) {
 		t.Errorf("gitlab changes = %v", levels)
 	}
 	it := rep.Items[0]
-	if strings.Join(it.OldOwners, ",") != "alice" || strings.Join(it.Owners, ",") != "alice,role:eng" || strings.Join(it.Fields, ",") != "gitlab" {
+	if list(it.OldOwners) != "alice" || list(it.Owners) != "alice, role:eng" || strings.Join(it.Fields, ",") != "gitlab" {
 		t.Errorf("item = %+v", it)
 	}
 	var md bytes.Buffer
@@ -170,5 +172,116 @@ func TestUnchangedConfigIsEmpty(t *testing.T) {
 	rep := Compute(side(baseConfig()), side(baseConfig()))
 	if !rep.Empty() {
 		t.Errorf("report = %+v, want empty", rep)
+	}
+}
+
+// Every row derived from an expiring grant carries its end: the Okta and
+// GitLab rows of a temporary member, and for GitLab the latest end among
+// the groups giving that level (the level lasts while any of them does).
+func TestOktaAndGitLabRowsCarryTheGrantsEnd(t *testing.T) {
+	end := time.Date(2027, 1, 10, 0, 0, 0, 0, time.UTC)
+	later := time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC)
+	base := baseConfig()
+	head := clone(base)
+	head.Groups["ops"].Members = append(head.Groups["ops"].Members, schema.Member{Ref: schema.Ref{User: "carol"}, Until: &end, Reason: "INC-9"})
+	head.Groups["backend-oncall"] = &schema.Group{Name: "backend-oncall", Owners: []schema.Ref{owner("alice")},
+		GitLab:  []schema.GitLabTarget{{Group: "platform/backend", Access: schema.Developer}},
+		Members: []schema.Member{{Ref: schema.Ref{User: "dave"}, Until: &end, Reason: "INC-9"}}}
+	head.Groups["backend-pager"] = &schema.Group{Name: "backend-pager", Owners: []schema.Ref{owner("alice")},
+		GitLab:  []schema.GitLabTarget{{Group: "platform/backend", Access: schema.Developer}},
+		Members: []schema.Member{{Ref: schema.Ref{User: "dave"}, Until: &later, Reason: "INC-10"}}}
+	rep := Compute(side(base), side(head))
+	found := map[string]*time.Time{}
+	for _, p := range rep.People {
+		for _, c := range p.Changes {
+			if c.Kind != KindGroup {
+				found[p.User+" "+c.Kind+" "+c.Name] = c.Until
+			}
+		}
+	}
+	for row, want := range map[string]time.Time{"carol okta Ops": end, "dave gitlab platform/backend": later} {
+		got, ok := found[row]
+		if !ok || got == nil || !got.Equal(want) {
+			t.Errorf("%s: until %v (row present: %v), want %s", row, got, ok, want.Format(time.DateOnly))
+		}
+	}
+	var md bytes.Buffer
+	if err := WriteMarkdown(&md, rep); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(md.String(), "\n") {
+		if strings.Contains(line, "Okta group Ops") && !strings.Contains(line, "10 Jan 2027") {
+			t.Errorf("Okta row without the end: %s", line)
+		}
+	}
+}
+
+// Editing only a reason, or only a GitHub login, is a change a reviewer
+// sees: the fast paths of equal.go must not skip it.
+func TestReasonOrGitHubLoginAloneIsAChange(t *testing.T) {
+	until := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	base := baseConfig()
+	base.Groups["ops"].Members = append(base.Groups["ops"].Members, schema.Member{Ref: schema.Ref{User: "carol"}, Until: &until, Reason: "INC-1"})
+	head := clone(base)
+	head.Groups["ops"].Members[2].Reason = "INC-2"
+	head.Users = users("alice", "bob", "carol", "dave")
+	head.Users[1].GitHub = "bob-gh"
+	rep := Compute(side(base), side(head))
+
+	var reasonItem, githubItem, reasonChange bool
+	for _, it := range rep.Items {
+		if it.Kind == ItemGroup && it.Name == "ops" && len(it.Members) == 1 && it.Members[0].Op == EntryChanged && it.Members[0].Reason == "INC-2" {
+			reasonItem = true
+		}
+		if it.Kind == ItemUser && it.Name == "bob" && strings.Join(it.Fields, ",") == "github" {
+			githubItem = true
+		}
+	}
+	for _, p := range rep.People {
+		for _, c := range p.Changes {
+			if p.User == "carol" && c.Kind == KindGroup && c.Name == "ops" && c.Op == OpChange && c.Reason == "INC-2" {
+				reasonChange = true
+			}
+		}
+	}
+	if !reasonItem || !githubItem || !reasonChange {
+		t.Errorf("reason edit as an item %v, as carol's change %v; github login edit as an item %v; want all\nitems %+v\npeople %+v",
+			reasonItem, reasonChange, githubItem, rep.Items, rep.People)
+	}
+}
+
+func TestOwnerIsAUserOrARoleNeverBoth(t *testing.T) {
+	if r, ok := RoleOwner("eng").Role(); !ok || r != "eng" {
+		t.Errorf("RoleOwner(eng).Role() = %q, %v", r, ok)
+	}
+	if _, ok := RoleOwner("eng").User(); ok {
+		t.Error("a role owner reads as a person")
+	}
+	if u, ok := UserOwner("bob").User(); !ok || u != "bob" {
+		t.Errorf("UserOwner(bob).User() = %q, %v", u, ok)
+	}
+	if _, ok := UserOwner("bob").Role(); ok {
+		t.Error("a person reads as a role")
+	}
+}
+
+func TestEntryOpsAndOwnersReadBackFromJSON(t *testing.T) {
+	in := Item{Kind: ItemGroup, Name: "ops", Op: ItemChanged, Owners: []Owner{UserOwner("bob"), RoleOwner("eng")},
+		Members: []Entry{{Op: EntryAdded, User: "bob"}, {Op: EntryRemoved, Role: "eng"}, {Op: EntryChanged, User: "carol"}}}
+	data, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"owners":["bob","role:eng"]`, `"op":"added"`, `"op":"removed"`, `"op":"changed"`} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("JSON %s lacks %s", data, want)
+		}
+	}
+	var out Item
+	if err := json.Unmarshal(data, &out); err != nil || !reflect.DeepEqual(in, out) {
+		t.Errorf("read back %+v, %v; want %+v", out, err, in)
+	}
+	if err := json.Unmarshal([]byte(`{"members":[{"op":"adedd"}]}`), &out); err == nil {
+		t.Error("a misspelt op reads without error")
 	}
 }

@@ -43,7 +43,7 @@ func githubDiff(name string, bm, hm map[string]schema.GitHubGrant, loses bool, a
 		case !ok:
 			add(u, Change{Kind: KindGitHub, Op: OpGain, Name: name, Group: h.ConfigGroup, Level: string(h.Role), Until: h.Until, Reason: h.Reason})
 		case b.Role != h.Role:
-			add(u, Change{Kind: KindGitHub, Op: OpChange, Name: name, Group: h.ConfigGroup, Level: string(h.Role), OldLevel: string(b.Role), Until: h.Until, Reason: h.Reason})
+			add(u, Change{Kind: KindGitHub, Op: OpChange, Name: name, Group: h.ConfigGroup, Level: string(h.Role), OldLevel: string(b.Role), Until: h.Until, OldUntil: b.Until, Reason: h.Reason})
 		}
 	}
 	if !loses {
@@ -51,7 +51,7 @@ func githubDiff(name string, bm, hm map[string]schema.GitHubGrant, loses bool, a
 	}
 	for _, u := range slices.Sorted(maps.Keys(bm)) {
 		if _, ok := hm[u]; !ok {
-			add(u, Change{Kind: KindGitHub, Op: OpLose, Name: name, Group: bm[u].ConfigGroup, OldLevel: string(bm[u].Role)})
+			add(u, Change{Kind: KindGitHub, Op: OpLose, Name: name, Group: bm[u].ConfigGroup, OldLevel: string(bm[u].Role), OldUntil: bm[u].Until})
 		}
 	}
 }

@@ -2,9 +2,10 @@ package accessdiff
 
 import (
 	"encoding/json"
+	"fmt"
 	"maps"
 	"slices"
-	"sort"
+	"strings"
 	"time"
 
 	"github.com/access-as-code/access/schema"
@@ -33,8 +34,8 @@ type Item struct {
 	App  string `json:"app,omitempty"`  // a group's app (head, else base)
 	// Owners as written (user ids, "role:NAME"), before and after; set when
 	// they differ or the item was created or deleted.
-	Owners    []string `json:"owners,omitempty"`
-	OldOwners []string `json:"old_owners,omitempty"`
+	Owners    []Owner `json:"owners,omitempty"`
+	OldOwners []Owner `json:"old_owners,omitempty"`
 	// Members are the member entries added, removed or changed, as written
 	// (a role entry is one entry here; People has its effect per person).
 	Members []Entry `json:"members,omitempty"`
@@ -45,12 +46,87 @@ type Item struct {
 
 // Entry is one member entry that was added, removed or changed.
 type Entry struct {
-	Op       string     `json:"op"` // added, removed, changed
+	Op       EntryOp    `json:"op"`
 	User     string     `json:"user,omitempty"`
 	Role     string     `json:"role,omitempty"`
 	Until    *time.Time `json:"until,omitempty"`
 	OldUntil *time.Time `json:"old_until,omitempty"`
 	Reason   string     `json:"reason,omitempty"`
+}
+
+// EntryOp is what a change did to one member entry. Not a string, because
+// approvals decide on it: a misspelt op cannot compile. It is written as
+// "added", "removed" or "changed" in JSON.
+type EntryOp uint8
+
+// Entry ops.
+const (
+	EntryAdded EntryOp = iota + 1
+	EntryRemoved
+	EntryChanged // its until or reason
+)
+
+var entryOpNames = map[EntryOp]string{EntryAdded: "added", EntryRemoved: "removed", EntryChanged: "changed"}
+
+func (op EntryOp) String() string { return entryOpNames[op] }
+
+// MarshalText writes the op's name.
+func (op EntryOp) MarshalText() ([]byte, error) {
+	if n, ok := entryOpNames[op]; ok {
+		return []byte(n), nil
+	}
+	return nil, fmt.Errorf("accessdiff: entry op %d has no name", op)
+}
+
+// UnmarshalText reads an op's name.
+func (op *EntryOp) UnmarshalText(b []byte) error {
+	for k, n := range entryOpNames {
+		if n == string(b) {
+			*op = k
+			return nil
+		}
+	}
+	return fmt.Errorf("accessdiff: unknown entry op %q: want added, removed or changed", b)
+}
+
+// Owner is one owner as an item lists it: a person or a role. Not a string
+// ("role:NAME" was parsed by slicing): build it with UserOwner or RoleOwner,
+// read it with User and Role. In JSON and text it is the user id, or
+// "role:NAME" (user ids cannot contain ":").
+type Owner struct{ user, role string }
+
+const rolePrefix = "role:"
+
+// UserOwner is the owner entry of a person.
+func UserOwner(id string) Owner { return Owner{user: id} }
+
+// RoleOwner is the owner entry of a role.
+func RoleOwner(name string) Owner { return Owner{role: name} }
+
+// Role is the role o names; false when o is a person.
+func (o Owner) Role() (string, bool) { return o.role, o.role != "" }
+
+// User is the person o names; false when o is a role.
+func (o Owner) User() (string, bool) { return o.user, o.role == "" }
+
+func (o Owner) String() string {
+	if o.role != "" {
+		return rolePrefix + o.role
+	}
+	return o.user
+}
+
+// MarshalText writes the user id or "role:NAME".
+func (o Owner) MarshalText() ([]byte, error) { return []byte(o.String()), nil }
+
+// UnmarshalText reads a user id or "role:NAME".
+func (o *Owner) UnmarshalText(b []byte) error {
+	if r, ok := strings.CutPrefix(string(b), rolePrefix); ok {
+		*o = RoleOwner(r)
+	} else {
+		*o = UserOwner(string(b))
+	}
+	return nil
 }
 
 func items(base, head Side, renamed map[string]string) []Item {
@@ -161,11 +237,11 @@ func entries(bm, hm []schema.Member) []Entry {
 		h, hok := hi[k]
 		switch {
 		case !bok:
-			out = append(out, Entry{Op: "added", User: h.User, Role: h.Role, Until: h.Until, Reason: h.Reason})
+			out = append(out, Entry{Op: EntryAdded, User: h.User, Role: h.Role, Until: h.Until, Reason: h.Reason})
 		case !hok:
-			out = append(out, Entry{Op: "removed", User: b.User, Role: b.Role, OldUntil: b.Until, Reason: b.Reason})
+			out = append(out, Entry{Op: EntryRemoved, User: b.User, Role: b.Role, OldUntil: b.Until, Reason: b.Reason})
 		case !sameTime(b.Until, h.Until) || b.Reason != h.Reason:
-			out = append(out, Entry{Op: "changed", User: h.User, Role: h.Role, Until: h.Until, OldUntil: b.Until, Reason: h.Reason})
+			out = append(out, Entry{Op: EntryChanged, User: h.User, Role: h.Role, Until: h.Until, OldUntil: b.Until, Reason: h.Reason})
 		}
 	}
 	return out
@@ -176,7 +252,7 @@ func indexMembers(ms []schema.Member) map[string]schema.Member {
 	for _, m := range ms {
 		k := "user:" + m.User
 		if m.Role != "" {
-			k = "role:" + m.Role
+			k = rolePrefix + m.Role
 		}
 		if prev, ok := out[k]; ok && !endsAfter(m.Until, prev.Until) {
 			continue
@@ -251,20 +327,20 @@ func jsonString(v any) string {
 	return string(b)
 }
 
-func refStrings(refs []schema.Ref) []string {
-	out := []string{}
+func refStrings(refs []schema.Ref) []Owner {
+	out := []Owner{}
 	for _, r := range refs {
 		if r.Role != "" {
-			out = append(out, "role:"+r.Role)
+			out = append(out, RoleOwner(r.Role))
 		} else {
-			out = append(out, r.User)
+			out = append(out, UserOwner(r.User))
 		}
 	}
-	sort.Strings(out)
+	slices.SortFunc(out, func(a, b Owner) int { return strings.Compare(a.String(), b.String()) })
 	return out
 }
 
-func equalStrings(a, b []string) bool {
+func equalStrings[S comparable](a, b []S) bool {
 	if len(a) != len(b) {
 		return false
 	}

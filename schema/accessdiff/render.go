@@ -218,12 +218,12 @@ func describeItem(it Item) string {
 			who = "role " + e.Role
 		}
 		switch e.Op {
-		case "added":
+		case EntryAdded:
 			fmt.Fprintf(&b, "; adds %s", who)
 			if e.Until != nil {
 				fmt.Fprintf(&b, " until %s", dateWords(e.Until))
 			}
-		case "removed":
+		case EntryRemoved:
 			fmt.Fprintf(&b, "; removes %s", who)
 		default:
 			fmt.Fprintf(&b, "; %s until %s → %s", who, dateWords(e.OldUntil), dateWords(e.Until))
@@ -247,11 +247,15 @@ func describeUnmanaged(u Unmanaged) string {
 		u.Group, what, len(u.Members), list(u.Members))
 }
 
-func list(s []string) string {
+func list[S any](s []S) string {
 	if len(s) == 0 {
 		return "(none)"
 	}
-	return strings.Join(s, ", ")
+	parts := make([]string, len(s))
+	for i, x := range s {
+		parts[i] = fmt.Sprint(x)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // md escapes the characters that would break a markdown table cell.

@@ -156,11 +156,11 @@ func gainers(head *schema.Config, it accessdiff.Item) map[string]bool {
 		}
 	}
 	for _, e := range it.Members {
-		if e.Op == "added" || (e.Op == "changed" && extends(e.OldUntil, e.Until)) {
+		if e.Op == accessdiff.EntryAdded || (e.Op == accessdiff.EntryChanged && extends(e.OldUntil, e.Until)) {
 			addRef(e.User, e.Role)
 		}
 	}
-	old := map[string]bool{}
+	old := map[accessdiff.Owner]bool{}
 	for _, o := range it.OldOwners {
 		old[o] = true
 	}
@@ -168,10 +168,10 @@ func gainers(head *schema.Config, it accessdiff.Item) map[string]bool {
 		if old[o] {
 			continue
 		}
-		if len(o) > 5 && o[:5] == "role:" {
-			addRef("", o[5:])
-		} else {
-			addRef(o, "")
+		if role, ok := o.Role(); ok {
+			addRef("", role)
+		} else if id, ok := o.User(); ok {
+			addRef(id, "")
 		}
 	}
 	return out
@@ -190,8 +190,8 @@ func onlyRemovesAuthor(it accessdiff.Item, author string) bool {
 		return false
 	}
 	for _, e := range it.Members {
-		shortened := e.Op == "changed" && extends(e.Until, e.OldUntil) && e.Until != nil
-		if e.User != author || (e.Op != "removed" && !shortened) {
+		shortened := e.Op == accessdiff.EntryChanged && extends(e.Until, e.OldUntil) && e.Until != nil
+		if e.User != author || (e.Op != accessdiff.EntryRemoved && !shortened) {
 			return false
 		}
 	}
@@ -205,7 +205,7 @@ func autoApproved(in Input, it accessdiff.Item) bool {
 		return false
 	}
 	for _, e := range it.Members {
-		if e.User != in.Author || e.Op == "removed" {
+		if e.User != in.Author || e.Op == accessdiff.EntryRemoved {
 			return false
 		}
 	}

@@ -115,10 +115,11 @@ func TestConfigAtReadsThePastFromDisk(t *testing.T) {
 	b.Commit("one", "alice", day(1))
 	b.Write("access-config/users.yaml", "new\n")
 	b.Commit("two (#12)", "alice", day(10))
-	fsys, c, err := gitrev.ConfigAt(context.Background(), filepath.Join(b.Dir, "access-config"), day(5))
+	fsys, c, done, err := gitrev.ConfigAt(context.Background(), filepath.Join(b.Dir, "access-config"), day(5))
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer done()
 	data, _ := fs.ReadFile(fsys, "users.yaml")
 	if string(data) != "old\n" || c.Subject != "one" {
 		t.Errorf("ConfigAt(day 5) = %q at %q; want old at one", data, c.Subject)

@@ -15,6 +15,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -56,7 +57,14 @@ type Event struct {
 type Options struct {
 	Since time.Time // stop at commits older than this; zero = the whole history
 	Limit int       // stop after this many events; 0 = no limit
+	// Group, for a person's walk, is a group name to watch for: if a group
+	// file of that name exists in a commit walked, Walk fails with
+	// ErrAlsoAGroup (the name a person was found by is also a group's).
+	Group string
 }
+
+// ErrAlsoAGroup: see Options.Group.
+var ErrAlsoAGroup = errors.New("the name is also a group's in the history")
 
 // evalTime evaluates grants as written: no entry counts as expired.
 var evalTime = time.Time{}
@@ -70,7 +78,11 @@ func Walk(ctx context.Context, repo *gitrev.Repo, subj Subject, opts Options) ([
 	if err != nil {
 		return nil, err
 	}
-	w := newWalker(repo)
+	w, err := newWalker(repo)
+	if err != nil {
+		return nil, err
+	}
+	defer w.close()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	snaps := snapshots(ctx, repo, head)
@@ -93,6 +105,9 @@ func Walk(ctx context.Context, repo *gitrev.Repo, subj Subject, opts Options) ([
 			return nil, firstErr(next, ctx)
 		}
 		ps := next.snap
+		if opts.Group != "" && !entry(ps.groups, opts.Group).IsZero() {
+			return nil, ErrAlsoAGroup
+		}
 		if ps.tree != child.tree {
 			evs, st2, err := w.step(child, ps, st)
 			if err != nil {
@@ -147,7 +162,12 @@ func snapshots(ctx context.Context, repo *gitrev.Repo, head *object.Commit) <-ch
 				return false
 			}
 		}
-		pw := newWalker(r2)
+		pw, err := newWalker(r2)
+		if err != nil {
+			send(snapResult{err: err})
+			return
+		}
+		defer pw.close()
 		c, err := r2.Git().CommitObject(head.Hash)
 		if err != nil {
 			send(snapResult{err: fmt.Errorf("history: %s: %w", head.Hash, err)})
@@ -210,35 +230,44 @@ func (s *snap) hint(name string, h plumbing.Hash) {
 
 type walker struct {
 	repo   *gitrev.Repo
+	objs   *gitrev.Objects
 	groups map[plumbing.Hash]*schema.Group // parsed once per file version
 	roles  map[plumbing.Hash]*schema.Role
 	refs   map[plumbing.Hash][]string // roles named in a group file version
 	texts  map[plumbing.Hash][]byte   // file versions' bytes
+	// sizes of the caches, to bound them
+	textBytes, groupEntries int
 }
 
-func newWalker(repo *gitrev.Repo) *walker {
-	return &walker{repo: repo, groups: map[plumbing.Hash]*schema.Group{}, roles: map[plumbing.Hash]*schema.Role{},
-		refs: map[plumbing.Hash][]string{}, texts: map[plumbing.Hash][]byte{}}
+func newWalker(repo *gitrev.Repo) (*walker, error) {
+	objs, err := repo.Objects()
+	if err != nil {
+		return nil, err
+	}
+	return &walker{repo: repo, objs: objs, groups: map[plumbing.Hash]*schema.Group{}, roles: map[plumbing.Hash]*schema.Role{},
+		refs: map[plumbing.Hash][]string{}, texts: map[plumbing.Hash][]byte{}}, nil
 }
+
+func (w *walker) close() { w.objs.Close() }
 
 // snapshot reads c's config trees; folders whose hash equals prev's are
 // taken from prev instead of being decoded again.
 func (w *walker) snapshot(c *object.Commit, prev *snap) (*snap, error) {
-	tree, err := w.repo.ConfigTree(c)
+	tree, err := w.configTree(c)
 	if err != nil || tree == nil {
 		return &snap{}, err
 	}
-	s := &snap{tree: tree.Hash}
-	if prev != nil && prev.tree == tree.Hash {
+	if prev != nil && prev.tree == tree.hash {
 		return prev, nil
 	}
-	for _, e := range tree.Entries {
-		if e.Mode.IsFile() {
+	s := &snap{tree: tree.hash}
+	for e, off := tree.next(0); off >= 0; e, off = tree.next(off) {
+		if !e.dir {
 			continue
 		}
 		var sub **rawTree
 		var old *rawTree
-		switch e.Name {
+		switch string(e.name) {
 		case "groups":
 			sub = &s.groups
 			if prev != nil {
@@ -252,15 +281,40 @@ func (w *walker) snapshot(c *object.Commit, prev *snap) (*snap, error) {
 		default:
 			continue
 		}
-		if old != nil && old.hash == e.Hash {
+		var h plumbing.Hash
+		copy(h[:], e.hash)
+		if old != nil && old.hash == h {
 			*sub = old
 			continue
 		}
-		if *sub, err = w.rawTree(e.Hash); err != nil {
+		if *sub, err = w.rawTree(h); err != nil {
 			return nil, err
 		}
 	}
 	return s, nil
+}
+
+// configTree is the config folder's tree at c, read raw (go-git's decoded
+// trees cost more than the rest of reading a commit); nil when the commit
+// has no config folder.
+func (w *walker) configTree(c *object.Commit) (*rawTree, error) {
+	t, err := w.rawTree(c.TreeHash)
+	if err != nil {
+		return nil, fmt.Errorf("commit %s: %w", c.Hash, err)
+	}
+	if w.repo.Prefix == "" {
+		return t, nil
+	}
+	for _, name := range strings.Split(w.repo.Prefix, "/") {
+		h, ok := t.dir(name)
+		if !ok {
+			return nil, nil
+		}
+		if t, err = w.rawTree(h); err != nil {
+			return nil, fmt.Errorf("commit %s: %w", c.Hash, err)
+		}
+	}
+	return t, nil
 }
 
 // groupEntry is the hash of groups/name.yaml at s; zero when absent.
@@ -280,23 +334,5 @@ func entry(t *rawTree, name string) plumbing.Hash {
 }
 
 func (w *walker) blob(h plumbing.Hash) ([]byte, error) {
-	b, err := w.repo.Git().BlobObject(h)
-	if err != nil {
-		return nil, err
-	}
-	r, err := b.Reader()
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	data := make([]byte, b.Size)
-	n := 0
-	for n < len(data) {
-		m, err := r.Read(data[n:])
-		n += m
-		if err != nil {
-			break
-		}
-	}
-	return data[:n], nil
+	return w.objs.Read(h, plumbing.BlobObject)
 }

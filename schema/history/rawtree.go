@@ -2,8 +2,6 @@ package history
 
 import (
 	"bytes"
-	"fmt"
-	"io"
 
 	"github.com/go-git/go-git/v5/plumbing"
 )
@@ -36,20 +34,9 @@ func (t *rawTree) index() {
 }
 
 func (w *walker) rawTree(h plumbing.Hash) (*rawTree, error) {
-	obj, err := w.repo.Git().Storer.EncodedObject(plumbing.TreeObject, h)
-	if err != nil {
-		return nil, fmt.Errorf("tree %s: %w", h, err)
-	}
-	r, err := obj.Reader()
+	data, err := w.objs.Read(h, plumbing.TreeObject)
 	if err != nil {
 		return nil, err
-	}
-	defer r.Close()
-	// Sized from the object header: io.ReadAll's doubling would allocate
-	// twice for each of thousands of 80 KB folders.
-	data := make([]byte, obj.Size())
-	if _, err := io.ReadFull(r, data); err != nil {
-		return nil, fmt.Errorf("tree %s: %w", h, err)
 	}
 	return &rawTree{hash: h, data: data}, nil
 }
@@ -102,6 +89,18 @@ func (t *rawTree) find(name string) plumbing.Hash {
 	}
 	t.memo[name] = h
 	return h
+}
+
+// dir is the hash of the subfolder name.
+func (t *rawTree) dir(name string) (plumbing.Hash, bool) {
+	var h plumbing.Hash
+	for e, off := t.next(0); off >= 0; e, off = t.next(off) {
+		if e.dir && string(e.name) == name {
+			copy(h[:], e.hash)
+			return h, true
+		}
+	}
+	return h, false
 }
 
 // names lists the .yaml files, without the extension.

@@ -22,7 +22,13 @@ type state struct {
 
 // maxCached bounds the parsed file versions kept: enough for the newest
 // commit's full config, small enough to keep a long walk's memory flat.
-const maxCached = 4096
+// maxCachedBytes and maxCachedEntries bound them too, since a few hundred
+// versions of a group of everyone weigh more than thousands of small ones.
+const (
+	maxCached        = 4096
+	maxCachedBytes   = 16 << 20 // texts
+	maxCachedEntries = 200_000  // member entries of parsed groups
+)
 
 func (w *walker) group(name string, h plumbing.Hash) *schema.Group {
 	if h.IsZero() {
@@ -30,9 +36,6 @@ func (w *walker) group(name string, h plumbing.Hash) *schema.Group {
 	}
 	if g, ok := w.groups[h]; ok {
 		return g
-	}
-	if len(w.groups) > maxCached {
-		clear(w.groups) // a walk needs the versions of two neighbouring commits
 	}
 	var g *schema.Group
 	if data := w.text(h); data != nil {
@@ -43,8 +46,18 @@ func (w *walker) group(name string, h plumbing.Hash) *schema.Group {
 	if g == nil { // a version that does not parse grants nothing
 		g = &schema.Group{Name: name}
 	}
-	w.groups[h] = g
+	w.keepGroup(h, g)
 	return g
+}
+
+// keepGroup caches the parsed group file version h.
+func (w *walker) keepGroup(h plumbing.Hash, g *schema.Group) {
+	if len(w.groups) > maxCached || w.groupEntries > maxCachedEntries {
+		clear(w.groups) // a walk needs the versions of two neighbouring commits
+		w.groupEntries = 0
+	}
+	w.groups[h] = g
+	w.groupEntries += len(g.Members) + 1
 }
 
 func (w *walker) role(name string, h plumbing.Hash) *schema.Role {
@@ -78,10 +91,16 @@ func (w *walker) grantsOf(s *snap, name string) (map[string]*schema.Grant, *sche
 	if g == nil {
 		return nil, nil
 	}
-	cfg := &schema.Config{Groups: map[string]*schema.Group{name: g}, Roles: map[string]*schema.Role{}, Apps: map[string]*schema.App{}}
+	return w.compile(s, g, nil), g
+}
+
+// compile is the grants of group g with the roles at s; only of the people
+// in only when it is not nil.
+func (w *walker) compile(s *snap, g *schema.Group, only map[string]bool) map[string]*schema.Grant {
+	cfg := &schema.Config{Groups: map[string]*schema.Group{g.Name: g}, Roles: map[string]*schema.Role{}, Apps: map[string]*schema.App{}}
 	seen := map[string]bool{}
 	addUser := func(id string) {
-		if id != "" && !seen[id] {
+		if id != "" && !seen[id] && (only == nil || only[id]) {
 			seen[id] = true
 			cfg.Users = append(cfg.Users, &schema.User{ID: id})
 		}
@@ -98,7 +117,7 @@ func (w *walker) grantsOf(s *snap, name string) (map[string]*schema.Grant, *sche
 			}
 		}
 	}
-	return schema.Compile(cfg, evalTime).Groups[name], g
+	return schema.Compile(cfg, evalTime).Groups[g.Name]
 }
 
 // roleHas reports whether the role version h lists user u.
@@ -195,14 +214,16 @@ func (w *walker) text(h plumbing.Hash) []byte {
 	if d, ok := w.texts[h]; ok {
 		return d
 	}
-	if len(w.texts) > maxCached {
+	if len(w.texts) > maxCached || w.textBytes > maxCachedBytes {
 		clear(w.texts)
+		w.textBytes = 0
 	}
 	d, err := w.blob(h)
 	if err != nil {
 		d = nil // unreadable: names nobody
 	}
 	w.texts[h] = d
+	w.textBytes += len(d)
 	return d
 }
 

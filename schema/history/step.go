@@ -4,7 +4,6 @@ import (
 	"maps"
 	"slices"
 	"sort"
-	"time"
 
 	"github.com/access-as-code/access/schema"
 )
@@ -24,9 +23,11 @@ func (w *walker) stepUser(child, parent *snap, st *state) ([]Event, *state, erro
 	rch := changed(child.roles, parent.roles)
 	affected := map[string]bool{}
 	for _, c := range gch {
-		affected[c.name] = true
 		// Known hashes spare a scan of the parent's folder below.
 		parent.hint(c.name, c.b)
+		if !w.sameFor(c, u) {
+			affected[c.name] = true
+		}
 	}
 	for _, c := range rch {
 		// A role change matters only if it names this person, before or after.
@@ -88,22 +89,22 @@ func (w *walker) stepGroup(child, parent *snap, st *state) ([]Event, *state, err
 			old = d
 		}
 	}
-	// Only this group's file and its roles' files matter: compare their
-	// blob hashes instead of diffing whole folders.
-	affected := old != cur || entry(child.groups, cur) != entry(parent.groups, old)
-	for _, g := range []*schema.Group{w.group(cur, entry(child.groups, cur)), w.group(old, entry(parent.groups, old))} {
-		if g == nil || affected {
-			continue
+	if old == cur {
+		// Only this group's file and its roles' files matter: compare their
+		// blob hashes instead of diffing whole folders.
+		a, b := entry(child.groups, cur), entry(parent.groups, cur)
+		if a == b && !w.rolesChanged(child, parent, w.group(cur, a)) {
+			return nil, st, nil
 		}
-		for _, m := range g.Members {
-			if m.Role != "" && entry(child.roles, m.Role) != entry(parent.roles, m.Role) {
-				affected = true
-				break
+		if before, who, ok := w.carry(child, parent, cur, st.grants); ok {
+			var events []Event
+			for _, u := range who {
+				if e, ok := compare(cur, u, before[u], st.grants[u]); ok {
+					events = append(events, e)
+				}
 			}
+			return events, &state{subj: st.subj, name: old, grants: before}, nil
 		}
-	}
-	if !affected {
-		return nil, st, nil
 	}
 	before, _ := w.grantsOf(parent, old)
 	var events []Event
@@ -129,6 +130,88 @@ func (w *walker) stepGroup(child, parent *snap, st *state) ([]Event, *state, err
 	return events, next, nil
 }
 
+// rolesChanged reports whether a role group g lists differs between the
+// two snapshots.
+func (w *walker) rolesChanged(child, parent *snap, g *schema.Group) bool {
+	if g == nil {
+		return false
+	}
+	for _, m := range g.Members {
+		if m.Role != "" && entry(child.roles, m.Role) != entry(parent.roles, m.Role) {
+			return true
+		}
+	}
+	return false
+}
+
+// sameFor reports whether change c leaves u's grant as it was: both
+// versions exist and differ only by plain list items naming others.
+func (w *walker) sameFor(c change, u string) bool {
+	if !plainFastPath || c.a.IsZero() || c.b.IsZero() {
+		return false
+	}
+	onlyA, onlyB, _, ok := plainDiff(w.text(c.a), w.text(c.b))
+	return ok && !slices.Contains(onlyA, u) && !slices.Contains(onlyB, u)
+}
+
+// plainFastPath is off only in the test that checks it changes nothing.
+var plainFastPath = true
+
+// carry computes the parent's grants of group name from the child's,
+// grants, when its file changed only by plain member lines ("  - ID") and
+// none of its roles changed: only the people on those lines are compiled
+// again, and the parent's version is derived from the child's parsed one
+// instead of being parsed (the group of everyone has thousands of lines
+// and changes with every onboarding). It returns the grants, the people
+// whose grant may differ, and false when the change is of another kind.
+func (w *walker) carry(child, parent *snap, name string, grants map[string]*schema.Grant) (map[string]*schema.Grant, []string, bool) {
+	a, b := entry(child.groups, name), entry(parent.groups, name)
+	if !plainFastPath || a.IsZero() || b.IsZero() {
+		return nil, nil, false
+	}
+	ga := w.group(name, a)
+	if w.rolesChanged(child, parent, ga) {
+		return nil, nil, false
+	}
+	ta := w.text(a)
+	onlyA, onlyB, at, ok := plainDiff(ta, w.text(b))
+	if !ok {
+		return nil, nil, false
+	}
+	before := maps.Clone(grants)
+	if !inMembers(ta, at) {
+		return before, nil, true // owners, or text: nobody's grant changes
+	}
+	who := map[string]bool{}
+	for _, id := range onlyA {
+		who[id] = true
+	}
+	gb := *ga
+	gb.Members = make([]schema.Member, 0, len(ga.Members)+len(onlyB))
+	for _, m := range ga.Members {
+		// A person is listed once per file (validation), so the plain line
+		// removed is their only direct entry.
+		if m.Role == "" && who[m.User] {
+			continue
+		}
+		gb.Members = append(gb.Members, m)
+	}
+	for _, id := range onlyB {
+		gb.Members = append(gb.Members, schema.Member{Ref: schema.Ref{User: id}})
+		who[id] = true
+	}
+	if _, ok := w.groups[b]; !ok {
+		w.keepGroup(b, &gb)
+	}
+	for id := range who {
+		delete(before, id)
+	}
+	for id, g := range w.compile(parent, &gb, who) {
+		before[id] = g
+	}
+	return before, slices.Sorted(maps.Keys(who)), true
+}
+
 // compare makes the event for one grant moving from b (before) to a (after).
 func compare(group, user string, b, a *schema.Grant) (Event, bool) {
 	switch {
@@ -138,7 +221,7 @@ func compare(group, user string, b, a *schema.Grant) (Event, bool) {
 		return event(OpGain, group, user, nil, a, ""), true
 	case a == nil:
 		return event(OpLose, group, user, b, nil, ""), true
-	case sameGrant(a, b):
+	case a.Equal(b):
 		return Event{}, false
 	}
 	return event(OpChange, group, user, b, a, ""), true
@@ -156,25 +239,6 @@ func event(op, group, user string, b, a *schema.Grant, from string) Event {
 		}
 	}
 	return e
-}
-
-func sameGrant(a, b *schema.Grant) bool {
-	if !sameTime(a.Until, b.Until) || a.Reason != b.Reason || len(a.Via) != len(b.Via) {
-		return false
-	}
-	for i := range a.Via {
-		if a.Via[i].Role != b.Via[i].Role || !sameTime(a.Via[i].Until, b.Via[i].Until) || a.Via[i].Reason != b.Via[i].Reason {
-			return false
-		}
-	}
-	return true
-}
-
-func sameTime(a, b *time.Time) bool {
-	if a == nil || b == nil {
-		return a == nil && b == nil
-	}
-	return a.Equal(*b)
 }
 
 func sortEvents(es []Event) {

@@ -1,6 +1,7 @@
 package history_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -16,12 +17,16 @@ func TestResolveSubjectGroupsFirstThenPeople(t *testing.T) {
 		"bob@example.com": {Kind: "user", Name: "bob"},
 		"carol":           {Kind: "user", Name: "carol"},
 	} {
-		got, err := history.ResolveSubject(repo, arg)
-		if err != nil || got != want {
+		got, watch, err := history.ResolveSubject(context.Background(), repo, arg)
+		if err != nil || got != want || watch != "" {
 			t.Errorf("%s: %+v %v, want %+v", arg, got, err, want)
 		}
 	}
-	if _, err := history.ResolveSubject(repo, "ops"); err == nil || !strings.Contains(err.Error(), "group/NAME") {
-		t.Errorf("a name found nowhere at HEAD says how to name the gone: %v", err)
+	// ops was renamed away: its bare name is found in the history.
+	if got, _, err := history.ResolveSubject(context.Background(), repo, "ops"); err != nil || got != (history.Subject{Kind: "group", Name: "ops"}) {
+		t.Errorf("ops (gone from HEAD): %+v %v, want the group found in the history", got, err)
+	}
+	if _, _, err := history.ResolveSubject(context.Background(), repo, "nobody"); err == nil || !strings.Contains(err.Error(), "history") {
+		t.Errorf("a name found nowhere says it was searched in the history too: %v", err)
 	}
 }
