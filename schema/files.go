@@ -14,7 +14,7 @@ var (
 	settingsKeys       = []string{"okta", "gitlab", "github", "admins", "protected", "limits", "policies"}
 	oktaSettingsKeys   = []string{"org_url"}
 	gitlabSettingsKeys = []string{"url"}
-	githubSettingsKeys = []string{"api_url", "graphql_url", "repo", "orgs", "min_admins"}
+	githubSettingsKeys = []string{"api_url", "graphql_url", "repo", "orgs", "min_admins", "team_sync"}
 	protectedKeys      = []string{"okta", "gitlab", "github"}
 	limitsKeys         = []string{"max_removals", "max_removal_ratio"}
 	policiesKeys       = []string{"default", "auto_approve"}

@@ -37,6 +37,8 @@ func (d *dec) githubSettings(f field, s *GitHubSettings) {
 				s.Orgs = append(s.Orgs, name)
 				s.orgPos = append(s.orgPos, d.at(it))
 			}
+		case "team_sync":
+			s.TeamSync, _ = d.boolean(g.val, g.path)
 		case "min_admins":
 			if v, ok := d.integer(g.val, g.path); ok {
 				if v < 1 {

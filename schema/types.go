@@ -61,6 +61,11 @@ type GitHubSettings struct {
 	// this; Load sets DefaultMinAdmins when access.yaml does not, and 0 (a
 	// Config built in code) means DefaultMinAdmins too.
 	MinAdmins int `yaml:"min_admins" json:"min_admins"`
+	// TeamSync: the orgs use team synchronization with an identity provider
+	// (GitHub Enterprise Cloud), so reconcile reads each managed team's IdP
+	// group mappings (one request a team) and reports synced teams as
+	// unmanageable instead of planning writes GitHub would refuse.
+	TeamSync bool `yaml:"team_sync" json:"team_sync"`
 
 	orgPos []Pos // where each of Orgs is written
 }

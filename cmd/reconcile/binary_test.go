@@ -79,6 +79,12 @@ func fakeState(sb *sandbox.Sandbox, d *schema.Desired) map[string]any {
 	for p := range d.GitLab {
 		st["gitlab "+p] = sb.GitLab.Members(p)
 	}
+	for org := range d.GitHub.Orgs {
+		st["github "+org] = sb.GitHub.OrgMembers(org)
+	}
+	for _, team := range d.GitHub.Teams {
+		st["github "+team.Org+"/"+team.Slug] = sb.GitHub.TeamMembers(team.Org, strings.ToLower(team.Slug))
+	}
 	return st
 }
 
@@ -89,6 +95,12 @@ func fakeWrites(sb *sandbox.Sandbox) int {
 			if !strings.HasPrefix(k, "GET ") {
 				n += v
 			}
+		}
+	}
+	for _, req := range sb.GitHub.Requests() {
+		// GraphQL reads are POSTs too.
+		if !strings.HasPrefix(req, "GET ") && !strings.HasSuffix(req, "/graphql") {
+			n++
 		}
 	}
 	return n
@@ -119,6 +131,7 @@ func TestBuiltBinaryOverHTTPS(t *testing.T) {
 	b := &bin{t: t, path: path, outputs: &bytes.Buffer{}, env: map[string]string{
 		"OKTA_ORG_URL": sb.Okta.URL(), "OKTA_API_TOKEN": sb.Okta.Token(),
 		"GITLAB_URL": sb.GitLab.URL(), "GITLAB_TOKEN": sb.GitLab.Token(),
+		"GITHUB_API_URL": sb.GitHub.URL + "/", "GITHUB_TOKEN": sandbox.GitHubToken,
 		"GITHUB_SHA": binaryCommit,
 	}}
 	common := []string{"--config", exampleConfig, "--now", "2026-11-23"}
@@ -258,7 +271,7 @@ func TestBuiltBinaryOverHTTPS(t *testing.T) {
 		}
 	})
 
-	for _, tok := range []string{sb.Okta.Token(), sb.GitLab.Token()} {
+	for _, tok := range []string{sb.Okta.Token(), sb.GitLab.Token(), sandbox.GitHubToken} {
 		if strings.Contains(b.outputs.String(), tok) {
 			t.Errorf("a token appeared in the binary's output")
 		}

@@ -135,7 +135,7 @@ func TestAccessYAMLLimitsApplyWithoutFlags(t *testing.T) {
 	b, _ := os.ReadFile(p)
 	os.WriteFile(p, bytes.Replace(b, []byte("max_removals: 25"), []byte("max_removals: 1"), 1), 0o644)
 	code, _, errOut := runCLI(t, nil, "--sandbox", "--apply", "--config", dir, "--now", "2026-11-23")
-	if code != 1 || !strings.Contains(errOut, "2 removals exceed max_removals 1") {
+	if code != 1 || !strings.Contains(errOut, "3 removals exceed max_removals 1") {
 		t.Fatalf("exit %d\n%s", code, errOut)
 	}
 }

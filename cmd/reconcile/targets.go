@@ -104,6 +104,7 @@ func targetKinds() []targetKind {
 					Teams: rgh.TeamsOf(s.desired)}
 				if s.cfg != nil {
 					cfg.MinAdmins = s.cfg.Settings.GitHub.MinAdmins
+					cfg.TeamSync = s.cfg.Settings.GitHub.TeamSync
 				}
 				return rgh.NewProvider(cfg)
 			},

@@ -39,10 +39,10 @@ func newRecorder(t *testing.T) *recorder {
 	return r
 }
 
-// prWithProviderURLs commits the example config on main with okta.org_url
-// and gitlab.url pointing at base, records main as origin/main (as
+// prWithProviderURLs commits the example config on main with okta.org_url,
+// gitlab.url and github.api_url pointing at base, records main as origin/main (as
 // actions/checkout with fetch-depth: 0 leaves it), and checks out a pull
-// request branch whose access.yaml points both at head.
+// request branch whose access.yaml points all three at head.
 func prWithProviderURLs(t *testing.T, base, head string) string {
 	t.Helper()
 	b, cfg := exampleRepo(t)
@@ -55,8 +55,9 @@ func prWithProviderURLs(t *testing.T, base, head string) string {
 		t.Helper()
 		s := strings.Replace(string(orig), "org_url: https://acme.okta.com\n", "org_url: "+url+"\n", 1)
 		s = strings.Replace(s, "url: https://gitlab.acme.example\n", "url: "+url+"\n", 1)
-		if strings.Count(s, url) != 2 {
-			t.Fatal("the example access.yaml no longer has okta.org_url and gitlab.url to edit")
+		s = strings.Replace(s, "\ngithub:\n", "\ngithub:\n  api_url: "+url+"/\n", 1)
+		if strings.Count(s, url) != 3 {
+			t.Fatal("the example access.yaml no longer has okta.org_url, gitlab.url and a github section to edit")
 		}
 		if err := os.WriteFile(settings, []byte(s), 0o644); err != nil {
 			t.Fatal(err)
@@ -82,9 +83,9 @@ func TestPullRequestPlanSendsTokensOnlyWhereTheBaseSays(t *testing.T) {
 	trustedSrv, evil := newRecorder(t), newRecorder(t)
 	cfg := prWithProviderURLs(t, trustedSrv.URL, evil.URL)
 	pr := map[string]string{"GITHUB_EVENT_NAME": "pull_request", "GITHUB_BASE_REF": "main",
-		"OKTA_API_TOKEN": "okta-ro", "GITLAB_TOKEN": "gitlab-ro"}
+		"OKTA_API_TOKEN": "okta-ro", "GITLAB_TOKEN": "gitlab-ro", "GITHUB_TOKEN": "github-ro"}
 
-	for _, target := range []string{"okta", "gitlab"} {
+	for _, target := range []string{"okta", "gitlab", "github"} {
 		before := trustedSrv.conns.Load()
 		code, _, errs := runGit(t, pr, "--config", cfg, "--only", target)
 		if n := evil.conns.Load(); n > 0 {
@@ -97,7 +98,7 @@ func TestPullRequestPlanSendsTokensOnlyWhereTheBaseSays(t *testing.T) {
 
 	// The base branch cannot be read: the run fails and says what to set.
 	unreadable := map[string]string{"GITHUB_EVENT_NAME": "pull_request", "GITHUB_BASE_REF": "no-such-branch",
-		"OKTA_API_TOKEN": "okta-ro", "GITLAB_TOKEN": "gitlab-ro"}
+		"OKTA_API_TOKEN": "okta-ro", "GITLAB_TOKEN": "gitlab-ro", "GITHUB_TOKEN": "github-ro"}
 	code, _, errs := runGit(t, unreadable, "--config", cfg)
 	if evil.conns.Load() > 0 {
 		t.Fatal("with the base unreadable the plan connected to the server the pull request chose")
@@ -113,10 +114,10 @@ func TestPullRequestPlanSendsTokensOnlyWhereTheBaseSays(t *testing.T) {
 
 	// The environment wins, and then the base is not needed.
 	env := newRecorder(t)
-	unreadable["OKTA_ORG_URL"], unreadable["GITLAB_URL"] = env.URL, env.URL
+	unreadable["OKTA_ORG_URL"], unreadable["GITLAB_URL"], unreadable["GITHUB_API_URL"] = env.URL, env.URL, env.URL+"/"
 	runGit(t, unreadable, "--config", cfg)
 	if env.conns.Load() == 0 || evil.conns.Load() > 0 {
-		t.Errorf("OKTA_ORG_URL and GITLAB_URL must win: %d requests there, %d to the pull request's server", env.conns.Load(), evil.conns.Load())
+		t.Errorf("OKTA_ORG_URL, GITLAB_URL and GITHUB_API_URL must win: %d requests there, %d to the pull request's server", env.conns.Load(), evil.conns.Load())
 	}
 }
 
@@ -125,7 +126,7 @@ func TestPullRequestPlanSendsTokensOnlyWhereTheBaseSays(t *testing.T) {
 func TestOutsideAPullRequestTheCheckedOutURLsAreUsed(t *testing.T) {
 	base, head := newRecorder(t), newRecorder(t)
 	cfg := prWithProviderURLs(t, base.URL, head.URL)
-	runGit(t, map[string]string{"GITHUB_EVENT_NAME": "push", "OKTA_API_TOKEN": "okta", "GITLAB_TOKEN": "gitlab"}, "--config", cfg)
+	runGit(t, map[string]string{"GITHUB_EVENT_NAME": "push", "OKTA_API_TOKEN": "okta", "GITLAB_TOKEN": "gitlab", "GITHUB_TOKEN": "github"}, "--config", cfg)
 	if head.conns.Load() == 0 || base.conns.Load() > 0 {
 		t.Errorf("checked-out config: %d requests to its server, %d elsewhere", head.conns.Load(), base.conns.Load())
 	}

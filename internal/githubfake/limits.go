@@ -3,6 +3,7 @@ package githubfake
 import (
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"time"
 )
@@ -274,10 +275,32 @@ func (s *Server) limits(next http.Handler) http.Handler {
 			case <-time.After(30 * time.Second):
 			}
 		case FaultTruncated:
-			h.Set("Content-Type", "application/json; charset=utf-8")
-			h.Set("Content-Length", "1000")
-			w.WriteHeader(http.StatusOK)
-			_, _ = w.Write([]byte(`{"data":{"organization":{"membersWithRole":{"edges":[{"role":`))
+			// The server does the work and the connection drops while the
+			// answer is sent: run the real handler, send its status and
+			// headers with half its body, then abort. A write that was cut
+			// this way has happened, as it would have on GitHub; a client
+			// that decodes the body sees it end mid-JSON. (Answering 200
+			// without running the handler made a DELETE look done that
+			// never happened, which no real server does.)
+			rec := httptest.NewRecorder()
+			next.ServeHTTP(rec, r)
+			for k, v := range rec.Header() {
+				if k != "Content-Length" {
+					h[k] = v
+				}
+			}
+			body := rec.Body.Bytes()
+			if len(body) == 0 {
+				w.WriteHeader(rec.Code)
+				return
+			}
+			h.Set("Content-Length", strconv.Itoa(len(body)))
+			w.WriteHeader(rec.Code)
+			_, _ = w.Write(body[:len(body)/2])
+			if fl, ok := w.(http.Flusher); ok {
+				fl.Flush()
+			}
+			panic(http.ErrAbortHandler)
 		case FaultUnauthorized:
 			writeError(w, http.StatusUnauthorized, "Bad credentials")
 		}

@@ -15,7 +15,7 @@ const GitHubToken = "sandbox-github-token"
 
 // startGitHub seeds the fake GitHub with the desired orgs and teams, then
 // adds drift: a stray org member, a team member missing, a maintainer who
-// is a plain member, and a pending invitation that expired. The token's
+// is a plain member, and an org member whose invitation expired. The token's
 // account owns every org, as the account that runs reconcile would.
 func (s *Sandbox) startGitHub(cfg *schema.Config, d *schema.Desired) {
 	s.GitHub = githubfake.New(githubfake.Options{Token: GitHubToken})
@@ -28,6 +28,7 @@ func (s *Sandbox) startGitHub(cfg *schema.Config, d *schema.Desired) {
 		s.GitHub.CreateUser(p)
 	}
 	orgs := slices.Sorted(maps.Keys(d.GitHub.Orgs))
+	invitee := pickInvitee(d, orgs)
 	for _, org := range orgs {
 		s.GitHub.AddOrg(org)
 		for _, p := range cfg.Settings.Protected.GitHub {
@@ -36,7 +37,7 @@ func (s *Sandbox) startGitHub(cfg *schema.Config, d *schema.Desired) {
 		o := d.GitHub.Orgs[org]
 		for _, id := range slices.Sorted(maps.Keys(o.Members)) {
 			g := o.Members[id]
-			if g.Login != "" {
+			if g.Login != "" && (org != orgs[0] || g.Login != invitee) {
 				s.GitHub.SetOrgMember(org, g.Login, string(g.Role))
 			}
 		}
@@ -88,10 +89,39 @@ func (s *Sandbox) startGitHub(cfg *schema.Config, d *schema.Desired) {
 			s.GitHub.SetOrgMember(org, "former-contributor", githubfake.RoleMember)
 			s.Drift = append(s.Drift, fmt.Sprintf("GitHub org %s has former-contributor, who is not in the config (stray member)", org))
 		}
-		s.GitHub.Invite(org, "expired-invitee", "direct_member")
+		if invitee == "" {
+			invitee = "expired-invitee" // nobody to spare: a stranger's invitation
+		}
+		s.GitHub.Invite(org, invitee, "direct_member")
 		s.GitHub.Advance(githubfake.InvitationTTL + 1)
-		s.Drift = append(s.Drift, fmt.Sprintf("GitHub org %s invited expired-invitee a week ago; the invitation failed (expired)", org))
+		s.Drift = append(s.Drift, fmt.Sprintf("GitHub org %s invited %s a week ago; the invitation failed (expired)", org, invitee))
 	}
+}
+
+// pickInvitee chooses the login whose org invitation has expired: the last
+// plain member of the first managed org, by id, who is in none of its
+// teams (a team would add them to the org anyway), so the plan invites them
+// again and the choice is stable.
+func pickInvitee(d *schema.Desired, orgs []string) string {
+	if len(orgs) == 0 || !d.GitHub.Orgs[orgs[0]].Managed {
+		return ""
+	}
+	inTeam := map[string]bool{}
+	for _, t := range d.GitHub.Teams {
+		if t.Org == orgs[0] {
+			for id := range t.Members {
+				inTeam[id] = true
+			}
+		}
+	}
+	o := d.GitHub.Orgs[orgs[0]]
+	ids := slices.Sorted(maps.Keys(o.Members))
+	for i := len(ids) - 1; i >= 0; i-- {
+		if g := o.Members[ids[i]]; g.Login != "" && g.Role == schema.GitHubMember && !inTeam[ids[i]] {
+			return g.Login
+		}
+	}
+	return ""
 }
 
 // admin reports an org admin, whose team role GitHub shows as maintainer
