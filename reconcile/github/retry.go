@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	gh "github.com/google/go-github/v60/github"
 
 	"github.com/access-as-code/access/reconcile"
+	"github.com/access-as-code/access/reconcile/internal/retry"
 )
 
 // call is one API request; it must use the context it is given.
@@ -127,13 +127,16 @@ func (p *Provider) do(ctx context.Context, what string, write bool, fn call) (*g
 			}
 		} else {
 			switch {
+			case st == 0 && retry.Untrusted(err):
+				// A certificate that does not verify will not verify next time.
+				return resp, fmt.Errorf("%s: %w", what, err)
 			case st >= 500, st == 0, st >= 200 && st < 300:
 				// 5xx, no response (timeout, reset connection) or a 2xx
 				// whose body could not be read: transient.
 				if attempt >= p.cfg.MaxAttempts {
 					return resp, fmt.Errorf("%s: giving up after %d attempts: %w", what, attempt, err)
 				}
-				wait = backoff(attempt)
+				wait = retry.Backoff(attempt)
 			default:
 				return resp, fmt.Errorf("%s: %w", what, err)
 			}
@@ -149,12 +152,6 @@ func (p *Provider) do(ctx context.Context, what string, write bool, fn call) (*g
 			return resp, fmt.Errorf("%s: %w", what, errors.Join(ctx.Err(), lastErr))
 		}
 	}
-}
-
-// backoff is 100ms doubling per attempt up to 5s, with jitter.
-func backoff(attempt int) time.Duration {
-	d := min(100*time.Millisecond<<min(attempt-1, 6), 5*time.Second)
-	return d/2 + rand.N(d/2+1)
 }
 
 // pacer keeps one token's writes within the content-creation limits:

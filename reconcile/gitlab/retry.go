@@ -2,18 +2,16 @@ package gitlab
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"time"
 
 	gl "gitlab.com/gitlab-org/api/client-go"
 
 	"github.com/access-as-code/access/reconcile"
+	"github.com/access-as-code/access/reconcile/internal/retry"
 )
 
 // call is one API request made with the library; it must pass its
@@ -71,13 +69,13 @@ func (p *Provider) do(ctx context.Context, what string, fn call) (*gl.Response, 
 		case st == http.StatusTooManyRequests:
 			until := retryAt(httpResponse(resp, err), now)
 			if until.IsZero() {
-				until = now.Add(backoff(attempt))
+				until = now.Add(retry.Backoff(attempt))
 			}
 			if attempt >= p.cfg.MaxAttempts || until.Sub(now) > p.cfg.MaxWait {
 				return resp, &reconcile.RateLimitError{Target: Name, Reset: until, Err: fmt.Errorf("%s: %w", what, err)}
 			}
 			wait = until.Sub(now)
-		case st == 0 && untrusted(err):
+		case st == 0 && retry.Untrusted(err):
 			// A certificate that does not verify will not verify next time.
 			return resp, fmt.Errorf("%s: %w", what, err)
 		case st >= 500, st == 0, st >= 200 && st < 300:
@@ -86,7 +84,7 @@ func (p *Provider) do(ctx context.Context, what string, fn call) (*gl.Response, 
 			if attempt >= p.cfg.MaxAttempts {
 				return resp, fmt.Errorf("%s: giving up after %d attempts: %w", what, attempt, err)
 			}
-			wait = backoff(attempt)
+			wait = retry.Backoff(attempt)
 		default:
 			return resp, fmt.Errorf("%s: %w", what, err)
 		}
@@ -101,20 +99,4 @@ func (p *Provider) do(ctx context.Context, what string, fn call) (*gl.Response, 
 			return resp, fmt.Errorf("%s: %w", what, errors.Join(ctx.Err(), lastErr))
 		}
 	}
-}
-
-// untrusted reports a server certificate that does not verify.
-func untrusted(err error) bool {
-	var cv *tls.CertificateVerificationError
-	var ua x509.UnknownAuthorityError
-	var hn x509.HostnameError
-	return errors.As(err, &cv) || errors.As(err, &ua) || errors.As(err, &hn)
-}
-
-// backoff is 100ms doubling per attempt up to 5s, with jitter so parallel
-// requests do not retry in step.
-func backoff(attempt int) time.Duration {
-	d := 100 * time.Millisecond << min(attempt-1, 6)
-	d = min(d, 5*time.Second)
-	return d/2 + rand.N(d/2+1)
 }

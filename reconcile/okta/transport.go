@@ -3,8 +3,6 @@ package okta
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +15,7 @@ import (
 	"time"
 
 	"github.com/access-as-code/access/reconcile"
+	"github.com/access-as-code/access/reconcile/internal/retry"
 )
 
 // transport sits under the Okta SDK (whose own retries are off) and makes
@@ -94,7 +93,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 				return nil, ctx.Err()
 			}
 			lastErr = err
-			if !retryable(req.Method) || attempt >= t.maxAttempts || untrusted(err) {
+			if !retryable(req.Method) || attempt >= t.maxAttempts || retry.Untrusted(err) {
 				return nil, giveUp(req, err, attempt)
 			}
 			t.log.WarnContext(ctx, "okta request failed, retrying", "method", req.Method, "path", req.URL.Path, "attempt", attempt, "error", err)
@@ -123,15 +122,6 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return resp, nil
 		}
 	}
-}
-
-// untrusted reports a server certificate that does not verify: no retry
-// can cure it, so it is reported at once.
-func untrusted(err error) bool {
-	var cv *tls.CertificateVerificationError
-	var ua x509.UnknownAuthorityError
-	var hn x509.HostnameError
-	return errors.As(err, &cv) || errors.As(err, &ua) || errors.As(err, &hn)
 }
 
 // giveUp is the error after the last attempt. It must not unwrap to
