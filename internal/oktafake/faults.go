@@ -20,7 +20,8 @@ const (
 	RateLimited FaultKind = iota + 1
 	// ServerError answers Fault.Status (default 500) with E0000009.
 	ServerError
-	// Timeout holds the request until the client gives up or Close.
+	// Timeout holds the request until the client gives up or Close, then
+	// drops the connection without an answer.
 	Timeout
 	// Truncated sends the real response's headers and half its body, then
 	// drops the connection: the client sees an unexpected EOF. (The real API
@@ -284,6 +285,12 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, f *Fault, next htt
 		case <-s.closing:
 		case <-time.After(10 * time.Minute):
 		}
+		// Never answer, not even when the hold ends: a handler that
+		// returns without writing makes net/http send "200 OK" with an
+		// empty body, and a client that hangs up at its deadline can
+		// still read that answer (net/http's Transport uses a response
+		// that races the request's cancellation). Drop the connection.
+		panic(http.ErrAbortHandler)
 	case Truncated:
 		rec := &recorder{h: http.Header{}, code: http.StatusOK}
 		next.ServeHTTP(rec, r)

@@ -291,3 +291,42 @@ func TestInjectedFaults(t *testing.T) {
 		t.Fatalf("Requests(GET /api/v1/groups) = %d, want 5 (faults counted)", n)
 	}
 }
+
+// A request held by a Timeout fault is never answered: when the hold ends
+// (here by Close, as when the client hangs up) the connection is dropped.
+// An empty "200 OK" would read as an empty member listing.
+func TestTimeoutNeverAnswers(t *testing.T) {
+	s := New()
+	defer s.Close()
+	g := s.AddGroup("Eng", "")
+	s.AddUser("a@example.com", "a@example.com")
+	s.AddMember(g, "a@example.com")
+	const key = "GET /api/v1/groups/{id}/users"
+	s.InjectFault(Fault{Kind: Timeout, Count: 1, Key: key})
+
+	type result struct {
+		status int
+		body   string
+		err    error
+	}
+	done := make(chan result, 1)
+	go func() {
+		req, _ := http.NewRequest("GET", s.URL()+"/api/v1/groups/"+g+"/users", nil)
+		req.Header.Set("Authorization", "SSWS "+s.Token())
+		resp, err := s.Client().Do(req)
+		if err != nil {
+			done <- result{err: err}
+			return
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		done <- result{status: resp.StatusCode, body: string(b), err: err}
+	}()
+	for s.Requests(key) == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	s.Close()
+	if r := <-done; r.err == nil {
+		t.Fatalf("a held request was answered: %d %q", r.status, r.body)
+	}
+}
