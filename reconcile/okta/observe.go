@@ -1,8 +1,11 @@
 package okta
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"sort"
@@ -222,6 +225,9 @@ func listAll[T any](ctx context.Context, first func() ([]T, *okta.Response, erro
 	seen := map[string]bool{}
 	page, resp, err := first()
 	for {
+		if err == nil {
+			err = jsonArray(resp)
+		}
 		if err != nil {
 			return apiError(resp, err)
 		}
@@ -236,6 +242,23 @@ func listAll[T any](ctx context.Context, first func() ([]T, *okta.Response, erro
 		page = nil
 		resp, err = resp.Next(ctx, &page)
 	}
+}
+
+// jsonArray checks that a page's body is a JSON array. The SDK decodes
+// nothing from an empty or non-array body and reports success: the page
+// would read as "no members", and a wrong read must never become a plan.
+func jsonArray(resp *okta.Response) error {
+	if resp == nil || resp.Response == nil || resp.Body == nil {
+		return errors.New("listing page without a response")
+	}
+	// The SDK leaves the whole body in memory; the first bytes suffice.
+	head := make([]byte, 64)
+	n, _ := io.ReadFull(resp.Body, head)
+	if t := bytes.TrimLeft(head[:n], " \t\r\n"); len(t) == 0 || t[0] != '[' {
+		return fmt.Errorf("listing page is not a JSON array (HTTP %d, Content-Type %q, body %q)",
+			resp.StatusCode, resp.Header.Get("Content-Type"), head[:min(n, 32)])
+	}
+	return nil
 }
 
 // member is the part of a listed user that reconcile needs. Decoding only

@@ -156,6 +156,14 @@ func (t *transport) attempt(ctx context.Context, req *http.Request) (*http.Respo
 	if err != nil {
 		return nil, fmt.Errorf("reading response: %w", err)
 	}
+	// Every successful Okta GET answers a JSON body ("[]" for an empty
+	// listing). An empty one is not an answer: net/http's Transport can
+	// hand back the empty "200 OK" of a server or proxy that gave up on a
+	// request this attempt abandoned at its deadline. The SDK would decode
+	// it as an empty listing, so retry it like a cut-off body.
+	if req.Method == http.MethodGet && resp.StatusCode/100 == 2 && len(bytes.TrimSpace(body)) == 0 {
+		return nil, fmt.Errorf("HTTP %d with an empty body", resp.StatusCode)
+	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	return resp, nil
 }
