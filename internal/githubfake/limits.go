@@ -274,6 +274,11 @@ func (s *Server) limits(next http.Handler) http.Handler {
 			case <-r.Context().Done():
 			case <-time.After(30 * time.Second):
 			}
+			// Never answer: a handler that returns without writing makes
+			// net/http send an empty "200 OK", which a client that hung up
+			// at its deadline can still read (the response races the
+			// cancellation) and decode as an empty list. Drop the connection.
+			panic(http.ErrAbortHandler)
 		case FaultTruncated:
 			// The server does the work and the connection drops while the
 			// answer is sent: run the real handler, send its status and

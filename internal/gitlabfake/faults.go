@@ -125,6 +125,11 @@ func (s *Server) fault(w http.ResponseWriter, r *http.Request, rt route, p param
 		case <-r.Context().Done():
 		case <-s.closing:
 		}
+		// Never answer: a handler that returns without writing makes
+		// net/http send an empty "200 OK", which a client that hung up at
+		// its deadline can still read (the response races the
+		// cancellation) and decode as an empty list. Drop the connection.
+		panic(http.ErrAbortHandler)
 	case FaultTruncated:
 		// Compute the real answer, then send half of it and abort, so the
 		// client sees a body that ends mid-JSON.
