@@ -30,7 +30,9 @@ import (
 //     maxAttempts; POST is only retried after a 429, which Okta sends before
 //     doing anything, because a POST cut off mid-way may have happened;
 //   - each attempt has its own deadline, and the body is read inside it, so
-//     a hung or truncated response is a retryable failure, not a hang.
+//     a hung or truncated response is a retryable failure, not a hang;
+//   - a GET answered 2xx with an empty body is retried too: it is no
+//     answer, and the SDK would decode it as an empty listing.
 //
 // When 429s outlast the attempts it returns a *reconcile.RateLimitError
 // (the SDK passes transport errors through unchanged).
