@@ -172,7 +172,7 @@ func NewProvider(cfg Config) (*Provider, error) {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	api := gh.NewClient(cfg.HTTPClient).WithAuthToken(cfg.Token)
+	api := gh.NewClient(withNonEmptyReads(cfg.HTTPClient)).WithAuthToken(cfg.Token)
 	api.BaseURL = base
 	return &Provider{cfg: cfg, api: api, graphQL: cfg.GraphQLURL, log: log, pace: newPacer(cfg.Pace),
 		orgs: map[string]*orgView{}, teamIDs: map[string]int64{}}, nil
