@@ -79,7 +79,7 @@ func File(name string, data []byte, now time.Time) ([]byte, []Removed, error) {
 	lines := splitLines(data)
 	del := map[int]bool{} // 0-based line indexes to delete
 	for _, i := range drop {
-		start, end := itemRange(lines, seq, i, next)
+		start, end := ItemRange(lines, seq, i, next)
 		for l := start; l <= end; l++ {
 			del[l] = true
 		}
@@ -129,10 +129,14 @@ func expired(item *yaml.Node, now time.Time) (Removed, bool) {
 	return r, found && m.Expired(now)
 }
 
-// itemRange is the 0-based inclusive line range of seq.Content[i]: from its
-// "- " line (and comment lines directly above it at the same indentation)
-// to the line before the next item, or before the next top-level key.
-func itemRange(lines []string, seq *yaml.Node, i, nextKey int) (int, int) {
+// ItemRange is the 0-based inclusive line range of seq.Content[i] in
+// lines (the file split into lines, with or without their newlines): from
+// its "- " line (and comment lines directly above it at the same
+// indentation) to the line before the next item, or before the next
+// top-level key (line nextKey, 1-based; 0 for none), less trailing blank
+// lines and comments that belong to what follows. schema/request uses it to
+// find where a new member entry goes.
+func ItemRange(lines []string, seq *yaml.Node, i, nextKey int) (int, int) {
 	item := seq.Content[i]
 	start := item.Line - 1
 	indent := dashIndent(lines[start])

@@ -9,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/access-as-code/access/schema/prune"
 )
 
 // Entry is the member entry a request adds or extends: exactly one of User
@@ -101,7 +103,7 @@ func Edit(name string, data []byte, e Entry) ([]byte, string, error) {
 	if last.Kind == yaml.MappingNode && last.Style&yaml.FlowStyle == 0 && last.Column-1 > dash {
 		keyInd = last.Column - 1
 	}
-	_, end := itemRange(lines, seq, len(seq.Content)-1, next)
+	_, end := prune.ItemRange(lines, seq, len(seq.Content)-1, next)
 	text := entryText(e, strings.Repeat(" ", dash), strings.Repeat(" ", keyInd))
 	return insertAfter(lines, end, text), OpAdded, nil
 }
@@ -347,31 +349,6 @@ func insertAfter(lines []string, idx int, text string) []byte {
 		b.WriteString(text)
 	}
 	return []byte(b.String())
-}
-
-// itemRange is the 0-based inclusive line range of seq.Content[i], ending
-// before trailing blank lines and comments that belong to what follows.
-func itemRange(lines []string, seq *yaml.Node, i, nextKey int) (int, int) {
-	start := seq.Content[i].Line - 1
-	indent := leading(lines[start])
-	var end int
-	switch {
-	case i+1 < len(seq.Content):
-		end = seq.Content[i+1].Line - 2
-	case nextKey > 0:
-		end = nextKey - 2
-	default:
-		end = len(lines) - 1
-	}
-	for end > start {
-		t := strings.TrimSpace(lines[end])
-		if t == "" || (strings.HasPrefix(t, "#") && leading(lines[end]) <= indent) {
-			end--
-			continue
-		}
-		break
-	}
-	return start, end
 }
 
 func leading(line string) int { return len(line) - len(strings.TrimLeft(line, " ")) }
