@@ -209,10 +209,14 @@ func (d *dec) boolean(n *yaml.Node, path string) (bool, bool) {
 	return false, false
 }
 
-func (d *dec) integer(n *yaml.Node, path string) (int, bool) {
+func (d *dec) integer(n *yaml.Node, path string) (int, bool) { return wholeNumber[int](d, n, path) }
+
+// wholeNumber decodes an integer scalar into T, reporting a non-integer or
+// one out of T's range.
+func wholeNumber[T int | int64](d *dec, n *yaml.Node, path string) (T, bool) {
 	r := resolve(n)
 	if r != nil && r.Kind == yaml.ScalarNode && r.ShortTag() == "!!int" {
-		var i int
+		var i T
 		if err := r.Decode(&i); err == nil {
 			return i, true
 		}

@@ -143,17 +143,7 @@ func resolveKeyVal(n *yaml.Node, key string) *yaml.Node {
 
 // integer64 is integer for ids that may exceed 32 bits.
 func (d *dec) integer64(n *yaml.Node, path string) (int64, bool) {
-	r := resolve(n)
-	if r != nil && r.Kind == yaml.ScalarNode && r.ShortTag() == "!!int" {
-		var i int64
-		if err := r.Decode(&i); err == nil {
-			return i, true
-		}
-		d.errorf(n, path, "number %s is out of range", r.Value)
-		return 0, false
-	}
-	d.errorf(n, path, "must be a whole number, got %s", kind(n))
-	return 0, false
+	return wholeNumber[int64](d, n, path)
 }
 
 // GitHub's username and organization rules (the sign-up form: "may only
