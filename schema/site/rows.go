@@ -176,21 +176,7 @@ func oktaRows(root string, os []query.OktaAccess) template.HTML {
 func gitlabRows(root string, gs []query.GitLabAccess) template.HTML {
 	w := &rowWriter{root: root}
 	for _, g := range gs {
-		w.WriteString(`<tr><th scope="row"><code>`)
-		w.text(g.Group)
-		w.WriteString("</code></th>")
-		w.cell(g.Level)
-		w.WriteString("<td>")
-		for i, v := range g.Via {
-			if i > 0 {
-				w.WriteString(", ")
-			}
-			w.link("groups", v.Group)
-			w.WriteString(" (")
-			w.text(v.Level)
-			w.WriteString(")")
-		}
-		w.WriteString("</td></tr>\n")
+		w.leveledRow(g.Group, g.Level, g.Via)
 	}
 	return w.none(len(gs), 3, "No GitLab groups.")
 }
@@ -198,23 +184,29 @@ func gitlabRows(root string, gs []query.GitLabAccess) template.HTML {
 func githubRows(root string, gs []query.GitHubAccess) template.HTML {
 	w := &rowWriter{root: root}
 	for _, g := range gs {
-		w.WriteString(`<tr><th scope="row"><code>`)
-		w.text(g.Name)
-		w.WriteString("</code></th>")
-		w.cell(g.Role)
-		w.WriteString("<td>")
-		for i, v := range g.Via {
-			if i > 0 {
-				w.WriteString(", ")
-			}
-			w.link("groups", v.Group)
-			w.WriteString(" (")
-			w.text(v.Level)
-			w.WriteString(")")
-		}
-		w.WriteString("</td></tr>\n")
+		w.leveledRow(g.Name, g.Role, g.Via)
 	}
 	return w.none(len(gs), 3, "No GitHub orgs or teams.")
+}
+
+// leveledRow is one target held at a level (a GitLab group, a GitHub org or
+// team): its name, the level, and each config group giving a level there.
+func (w *rowWriter) leveledRow(name, level string, via []query.Via) {
+	w.WriteString(`<tr><th scope="row"><code>`)
+	w.text(name)
+	w.WriteString("</code></th>")
+	w.cell(level)
+	w.WriteString("<td>")
+	for i, v := range via {
+		if i > 0 {
+			w.WriteString(", ")
+		}
+		w.link("groups", v.Group)
+		w.WriteString(" (")
+		w.text(v.Level)
+		w.WriteString(")")
+	}
+	w.WriteString("</td></tr>\n")
 }
 
 func ownedRows(root string, o *query.OwnedResult) template.HTML {
